@@ -1,0 +1,24 @@
+"""One access helper per object type: 404 for strangers, 403 for the wrong role."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from annotation.models import Project, Role
+
+
+def get_project_for_member(request, slug: str) -> tuple[Project, str]:
+    """The project and the user's role in it; 404 if the user is not a member."""
+    project = Project.objects.filter(slug=slug).first()
+    role = project.role_of(request.user) if project else None
+    if project is None or role is None:
+        raise Http404("No such project.")
+    return project, role
+
+
+def get_project_for_lead(request, slug: str) -> Project:
+    project, role = get_project_for_member(request, slug)
+    if role != Role.LEAD:
+        raise PermissionDenied("Only the project's leads can do this.")
+    return project

@@ -1,0 +1,323 @@
+"""Core records: projects, prompts, responses, pairs, assignments (leases) and labels."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "Lead"
+    ANNOTATOR = "annotator", "Annotator"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_member(self, user) -> ProjectQuerySet:
+        return self.filter(memberships__user=user).distinct()
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown shown to annotators.")
+    overlap = models.PositiveSmallIntegerField(default=1, help_text="Labels wanted per pair.")
+    lease_seconds = models.PositiveIntegerField(default=600)
+    gold_rate = models.FloatField(default=0.0, help_text="Share of gold pairs mixed into queues.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="project_overlap_positive"),
+            models.CheckConstraint(
+                condition=Q(gold_rate__gte=0) & Q(gold_rate__lte=1), name="project_gold_rate_share"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def role_of(self, user) -> str | None:
+        if not user.is_authenticated:
+            return None
+        membership = self.memberships.filter(user=user).only("role").first()
+        return membership.role if membership else None
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Also the index for "which role does this user have in this project".
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.project}"
+
+
+class Prompt(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="prompts")
+    external_id = models.CharField(max_length=200)
+    text = models.TextField()
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Also serves the import's "which of these ids exist already" lookup.
+            models.UniqueConstraint(
+                fields=["project", "external_id"], name="prompt_unique_external_id"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="prompt_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id}: {self.text[:60]}"
+
+
+class Response(models.Model):
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="responses")
+    external_id = models.CharField(max_length=200)
+    model_name = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    # Quality from the source data: for simulation and evaluation only, never shown to annotators.
+    gold_score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Also serves "responses of this prompt" and the import's existence lookup.
+            models.UniqueConstraint(
+                fields=["prompt", "external_id"], name="response_unique_external_id"
+            ),
+        ]
+        indexes = [
+            # Serves per-model queries (competency estimates, "responses of model M").
+            models.Index(fields=["model_name"], name="response_model_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name or self.external_id} → prompt {self.prompt_id}"
+
+
+class PairStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETE = "complete", "Complete"
+    RETIRED = "retired", "Retired"
+
+
+class Pair(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pairs")
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="pairs")
+    # Stored in canonical order (a.id < b.id); what the annotator sees on the left is `swapped`.
+    response_a = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    response_b = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    selection_run = models.ForeignKey(
+        "selection.SelectionRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pairs",
+    )
+    arm = models.CharField(max_length=100, default="default")
+    strategy = models.CharField(max_length=100, default="random")
+    score = models.FloatField(null=True, blank=True, help_text="Strategy score, e.g. cosine.")
+    priority = models.FloatField(default=0.0)
+    swapped = models.BooleanField(default=False, help_text="Show response B on the left.")
+    status = models.CharField(max_length=20, choices=PairStatus.choices, default=PairStatus.OPEN)
+    is_gold = models.BooleanField(default=False)
+    gold_choice = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(response_a__lt=F("response_b")),
+                name="pair_responses_ordered_and_distinct",
+            ),
+            # One pair per response couple and arm; also serves "does this pair exist" on select.
+            models.UniqueConstraint(
+                fields=["project", "arm", "response_a", "response_b"], name="pair_unique_in_arm"
+            ),
+        ]
+        indexes = [
+            # Serves the lease query: open pairs of a project by priority.
+            models.Index(fields=["project", "status", "-priority", "id"], name="pair_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pair {self.pk} ({self.arm})"
+
+    def shown_left(self) -> Response:
+        return self.response_b if self.swapped else self.response_a
+
+    def shown_right(self) -> Response:
+        return self.response_a if self.swapped else self.response_b
+
+
+class AssignmentState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUBMITTED = "submitted", "Submitted"
+    EXPIRED = "expired", "Expired"
+    RELEASED = "released", "Released"
+
+
+class Assignment(models.Model):
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    leased_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=20, choices=AssignmentState.choices, default=AssignmentState.ACTIVE
+    )
+
+    class Meta:
+        constraints = [
+            # A pair is leased at most once at a time to the same person.
+            models.UniqueConstraint(
+                fields=["pair", "annotator"],
+                condition=Q(state="active"),
+                name="assignment_one_active_per_annotator",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("leased_at")), name="assignment_expires_after_lease"
+            ),
+        ]
+        indexes = [
+            # Serves "this annotator's live lease" on every page load.
+            models.Index(fields=["annotator", "state", "expires_at"], name="assignment_live_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"lease {self.pk} of pair {self.pair_id} to {self.annotator_id}"
+
+
+class Choice(models.TextChoices):
+    A = "a", "A is better"
+    B = "b", "B is better"
+    TIE = "tie", "Tie"
+    BOTH_BAD = "both_bad", "Both bad"
+    SKIP = "skip", "Skip"
+
+
+class LabelSource(models.TextChoices):
+    HUMAN = "human", "Human"
+    MODEL = "model", "Model"
+    IMPORTED = "imported", "Imported"
+    ADJUDICATED = "adjudicated", "Adjudicated"
+
+
+class Label(models.Model):
+    """Append-only: a correction is a new row, and the old row gets `superseded_at`."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="labels")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="labels",
+    )
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="labels"
+    )
+    judge = models.CharField(max_length=200, blank=True, help_text="Model judge name, if any.")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    strength = models.PositiveSmallIntegerField(null=True, blank=True)
+    rationale = models.TextField(blank=True)
+    active_seconds = models.FloatField(null=True, blank=True)
+    server_seconds = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=20, choices=LabelSource.choices, default=LabelSource.HUMAN)
+    confidence = models.FloatField(null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One live label per annotator per pair.
+            models.UniqueConstraint(
+                fields=["pair", "annotator"],
+                condition=Q(superseded_at__isnull=True, annotator__isnull=False),
+                name="label_one_live_per_annotator",
+            ),
+            # A lease yields at most one label, however often the form is submitted.
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(assignment__isnull=False, supersedes__isnull=True),
+                name="label_one_per_assignment",
+            ),
+            # One live imported label per pair (re-import adds none).
+            models.UniqueConstraint(
+                fields=["pair"],
+                condition=Q(source="imported", superseded_at__isnull=True),
+                name="label_one_live_imported",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["human", "adjudicated"], annotator__isnull=False)
+                | Q(source__in=["model", "imported"]),
+                name="label_human_has_annotator",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True)
+                | (Q(confidence__gte=0) & Q(confidence__lte=1)),
+                name="label_confidence_probability",
+            ),
+        ]
+        indexes = [
+            # Serves live labels of a pair (overlap counting, aggregation).
+            models.Index(fields=["pair", "superseded_at"], name="label_pair_live_idx"),
+            # Serves an annotator's recent labels (progress, undo).
+            models.Index(fields=["annotator", "-created_at"], name="label_annotator_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"label {self.pk}: {self.choice} on pair {self.pair_id}"
+
+
+class ImportJob(models.Model):
+    """A file import, run inline or by a worker; the lead's page polls its progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_path = models.CharField(max_length=500)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=20, default="auto")
+    skip_invalid = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    bytes_total = models.BigIntegerField(default=0)
+    bytes_done = models.BigIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if not self.bytes_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, int(100 * self.bytes_done / self.bytes_total))
