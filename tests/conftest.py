@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from annotation.models import Role
+from tests import services
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+
+SERVICE_MARKERS = {
+    "postgres": services.postgres_reason,
+    "redis": services.redis_reason,
+    "celery_worker": services.celery_worker_reason,
+    "browser": services.chromium_reason,
+}
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    """Skip tests whose service is missing, saying why; in CI a missing service is a failure."""
+    for marker, reason_of in SERVICE_MARKERS.items():
+        if request.node.get_closest_marker(marker) is None:
+            continue
+        reason = reason_of()
+        if reason is None:
+            continue
+        if services.in_ci():
+            pytest.fail(f"CI must run every test, but: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory(name="Demo", slug="demo")
+
+
+@pytest.fixture
+def lead(project):
+    user = UserFactory(username="lead")
+    MembershipFactory(project=project, user=user, role=Role.LEAD)
+    return user
+
+
+@pytest.fixture
+def annotator(project):
+    user = UserFactory(username="annotator")
+    MembershipFactory(project=project, user=user, role=Role.ANNOTATOR)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
