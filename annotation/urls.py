@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from annotation import views
+from annotation.views import projects
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("projects/<slug:slug>/", views.project_detail, name="project_detail"),
+    path("", projects.home, name="home"),
+    path("projects/<slug:slug>/", projects.project_detail, name="project_detail"),
 ]

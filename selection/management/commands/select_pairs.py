@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotation.models import Project
+from selection.models import SelectionRun
+from selection.services import SelectionError, selection_run_start
+from selection.strategies import STRATEGIES
+
+
+class Command(BaseCommand):
+    help = "Select pairs for a project with a named strategy; they join the annotation queue."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--project", required=True, help="project slug")
+        parser.add_argument("--strategy", required=True, help=f"one of: {', '.join(STRATEGIES)}")
+        parser.add_argument("--pairs-per-prompt", type=int, default=1)
+        parser.add_argument("--budget", type=int, default=None, help="at most this many pairs")
+        parser.add_argument("--arm", default=None, help="queue arm name (default: the strategy)")
+        parser.add_argument("--seed", type=int, default=None)
+
+    def handle(self, *args, **opts) -> None:
+        project = Project.objects.filter(slug=opts["project"]).first()
+        if project is None:
+            raise CommandError(f"no project with slug {opts['project']!r}")
+        if opts["pairs_per_prompt"] < 1:
+            raise CommandError("--pairs-per-prompt must be at least 1")
+        params = {"pairs_per_prompt": opts["pairs_per_prompt"], "seed": opts["seed"]}
+        if opts["budget"] is not None:
+            params["budget"] = opts["budget"]
+        try:
+            run = selection_run_start(
+                project=project, strategy=opts["strategy"], arm=opts["arm"], params=params
+            )
+        except SelectionError as exc:
+            raise CommandError(str(exc)) from None
+        run.refresh_from_db()
+        self._report(run)
+
+    def _report(self, run: SelectionRun) -> None:
+        if run.status == SelectionRun.Status.FAILED:
+            raise CommandError(f"selection run {run.id} failed: {run.error}")
+        if run.status != SelectionRun.Status.DONE:
+            self.stdout.write(f"selection run {run.id} queued ({run.strategy}, arm {run.arm})")
+            return
+        created = run.counts.get("pairs_created", 0)
+        self.stdout.write(
+            f"selection run {run.id}: {created} new pairs in arm {run.arm!r} "
+            f"from {run.counts.get('prompts', 0)} prompts ({run.timings.get('seconds')} s)"
+        )
