@@ -1,0 +1,55 @@
+# Pairsmith: `make demo` runs the app with a bundled demo project; `make test` runs lint and tests.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The demo always runs on SQLite with in-process tasks, whatever the shell exports.
+DEMO_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=1 HF_HUB_OFFLINE=1
+
+.PHONY: demo demo-smoke test lint test-sqlite bench install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch first, pinned, so the CPU build is used and nothing pulls the CUDA one.
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime-installed
+install-dev: $(VENV)/.dev-installed
+
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Everything `make demo` does, but the server is started, asked for the login page, and stopped.
+demo-smoke: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python .ci/demo_smoke.py
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/pytest
+
+# The suite without service-backed tests, on SQLite and eager tasks (what a laptop runs).
+test-sqlite: install-dev
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not postgres and not redis and not celery_worker and not browser"
+
+bench: install-dev
+	$(BIN)/python bench/import.py
+
+clean:
+	rm -rf var/pairsmith.sqlite3* var/media

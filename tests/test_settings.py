@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.env import (
+    EnvError,
+    cache_config,
+    celery_config,
+    database_config,
+    envbool,
+    envint,
+    envlist,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_defaults_to_an_sqlite_file_in_var(tmp_path):
+    config = database_config({}, tmp_path)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == str(tmp_path / "pairsmith.sqlite3")
+
+
+def test_database_url_selects_postgresql(tmp_path):
+    config = database_config({"DATABASE_URL": "postgres://u:p@db.example:5433/ps"}, tmp_path)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "ps")
+
+
+def test_without_redis_url_tasks_run_eagerly_in_process():
+    assert celery_config({})["CELERY_TASK_ALWAYS_EAGER"] is True
+    assert cache_config({})["BACKEND"].endswith("LocMemCache")
+
+
+def test_redis_url_makes_redis_the_broker_result_backend_and_cache():
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/3"}
+    celery = celery_config(env)
+    assert celery["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert celery["CELERY_BROKER_URL"] == celery["CELERY_RESULT_BACKEND"] == env["REDIS_URL"]
+    assert cache_config(env) == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env["REDIS_URL"],
+    }
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), ("no", False)])
+def test_envbool_reads_common_spellings(raw, expected):
+    assert envbool("X", not expected, {"X": raw}) is expected
+
+
+def test_envbool_and_envint_reject_nonsense_with_the_variable_name():
+    with pytest.raises(EnvError, match="DEBUG='maybe'"):
+        envbool("DEBUG", True, {"DEBUG": "maybe"})
+    with pytest.raises(EnvError, match="PORT='eighty'"):
+        envint("PORT", 80, {"PORT": "eighty"})
+
+
+def test_envlist_splits_on_commas_and_drops_blanks():
+    assert envlist("H", [], {"H": "a.example, b.example,,"}) == ["a.example", "b.example"]
+
+
+def _manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "pairsmith.example.org",
+    }
+    result = _manage(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage(["check"], {"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
