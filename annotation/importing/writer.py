@@ -10,13 +10,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from annotation.importing.bulk import BulkInsert
 from annotation.importing.formats import PairRecord, PromptRecord, ResponseRecord
 from annotation.models import Label, LabelSource, Pair, Project, Prompt, Response
 
 PROMPTS_PER_CHUNK = 500
 RESPONSES_PER_CHUNK = 5000
-INSERT_BATCH = 900
-IMPORTED_ARM = "imported"
+IMPORTED = "imported"
+RESPONSE_COLUMNS = ["prompt_id", "external_id", "model_name", "text", "gold_score", "metadata"]
+PAIR_COLUMNS = ["project_id", "prompt_id", "response_a_id", "response_b_id", "swapped"]
 
 
 @dataclass(slots=True)
@@ -36,6 +38,11 @@ class ChunkWriter:
 
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.prompt_rows = BulkInsert(Prompt, ["project_id", "external_id", "text", "metadata"])
+        self.response_rows = BulkInsert(Response, RESPONSE_COLUMNS)
+        self.pair_rows = BulkInsert(Pair, PAIR_COLUMNS, {"arm": IMPORTED, "strategy": IMPORTED})
+        self.label_rows = BulkInsert(Label, ["pair_id", "choice"], {"source": IMPORTED})
+        self.empty_metadata = BulkInsert.json({})
         self.counts = Counts()
         self.prompts: dict[str, PromptRecord] = {}
         self.pairs: list[PairRecord] = []
@@ -81,10 +88,8 @@ class ChunkWriter:
         missing = [self.prompts[e] for e in wanted if e not in found]
         if not missing:
             return found, set()
-        Prompt.objects.bulk_create(
-            [_prompt_row(self.project, record) for record in missing],
-            batch_size=INSERT_BATCH,
-            ignore_conflicts=True,
+        self.prompt_rows.insert(
+            (self.project.id, r.external_id, r.text, self._json(r.metadata)) for r in missing
         )
         created = self._prompt_ids([r.external_id for r in missing])
         self.counts.prompts_created += len(created)
@@ -110,10 +115,8 @@ class ChunkWriter:
                 if key in existing:
                     self.counts.responses_existing += 1
                 elif key not in new:
-                    new[key] = _response_row(prompt_id, response)
-        Response.objects.bulk_create(
-            list(new.values()), batch_size=INSERT_BATCH, ignore_conflicts=True
-        )
+                    new[key] = self._response_row(prompt_id, response)
+        self.response_rows.insert(new.values())
         self.counts.responses_created += len(new)
         if not self.pairs:
             return None
@@ -126,32 +129,31 @@ class ChunkWriter:
         rows = Response.objects.filter(prompt_id__in=prompt_ids)
         return set(rows.values_list("prompt_id", "external_id"))
 
+    def _json(self, value: dict) -> str:
+        return BulkInsert.json(value) if value else self.empty_metadata
+
+    def _response_row(self, prompt_id: int, r: ResponseRecord) -> tuple:
+        metadata = self._json(r.metadata)
+        return (prompt_id, r.external_id, r.model_name, r.text, r.gold_score, metadata)
+
     def _write_pairs(self, prompt_ids, response_ids) -> dict[tuple[int, int], int]:
         existing = self._pair_ids(prompt_ids)
-        new: dict[tuple[int, int], Pair] = {}
+        new: dict[tuple[int, int], tuple] = {}
         for record in self.pairs:
             prompt_id = prompt_ids[record.prompt.external_id]
             a, b = _couple(record, prompt_id, response_ids)
             if (a, b) in existing or (a, b) in new:
                 self.counts.pairs_existing += 1
                 continue
-            new[(a, b)] = Pair(
-                project=self.project,
-                prompt_id=prompt_id,
-                response_a_id=a,
-                response_b_id=b,
-                arm=IMPORTED_ARM,
-                strategy=IMPORTED_ARM,
-                # Left/right is randomised per pair, as for selected pairs, to cancel position bias.
-                swapped=bool(random.getrandbits(1)),
-            )
-        Pair.objects.bulk_create(list(new.values()), batch_size=INSERT_BATCH, ignore_conflicts=True)
+            # Left/right is randomised per pair, as for selected pairs, to cancel position bias.
+            new[(a, b)] = (self.project.id, prompt_id, a, b, bool(random.getrandbits(1)))
+        self.pair_rows.insert(new.values())
         self.counts.pairs_created += len(new)
         return self._pair_ids(prompt_ids) if new else existing
 
     def _pair_ids(self, prompt_ids: dict[str, int]) -> dict[tuple[int, int], int]:
         rows = Pair.objects.filter(
-            project=self.project, arm=IMPORTED_ARM, prompt_id__in=prompt_ids.values()
+            project=self.project, arm=IMPORTED, prompt_id__in=prompt_ids.values()
         ).values_list("response_a_id", "response_b_id", "id")
         return {(a, b): i for a, b, i in rows}
 
@@ -161,7 +163,7 @@ class ChunkWriter:
                 pair_id__in=pair_ids.values(), source=LabelSource.IMPORTED, superseded_at=None
             ).values_list("pair_id", flat=True)
         )
-        new: list[Label] = []
+        new: list[tuple[int, str]] = []
         for record in self.pairs:
             prompt_id = prompt_ids[record.prompt.external_id]
             a, b = _couple(record, prompt_id, response_ids)
@@ -172,8 +174,8 @@ class ChunkWriter:
             labelled.add(pair_id)
             chosen = response_ids[(prompt_id, record.chosen.external_id)]
             choice = "a" if chosen == a else "b"
-            new.append(Label(pair_id=pair_id, choice=choice, source=LabelSource.IMPORTED))
-        Label.objects.bulk_create(new, batch_size=INSERT_BATCH, ignore_conflicts=True)
+            new.append((pair_id, choice))
+        self.label_rows.insert(new)
         self.counts.labels_created += len(new)
 
 
@@ -181,20 +183,3 @@ def _couple(record: PairRecord, prompt_id: int, response_ids) -> tuple[int, int]
     chosen = response_ids[(prompt_id, record.chosen.external_id)]
     rejected = response_ids[(prompt_id, record.rejected.external_id)]
     return (chosen, rejected) if chosen < rejected else (rejected, chosen)
-
-
-def _prompt_row(project: Project, record: PromptRecord) -> Prompt:
-    return Prompt(
-        project=project, external_id=record.external_id, text=record.text, metadata=record.metadata
-    )
-
-
-def _response_row(prompt_id: int, record: ResponseRecord) -> Response:
-    return Response(
-        prompt_id=prompt_id,
-        external_id=record.external_id,
-        model_name=record.model_name,
-        text=record.text,
-        gold_score=record.gold_score,
-        metadata=record.metadata,
-    )
