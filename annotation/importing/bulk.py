@@ -40,7 +40,7 @@ class BulkInsert:
         return json.dumps(value, cls=DjangoJSONEncoder)
 
     def insert(self, rows: Iterable[Sequence]) -> None:
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             if connection.vendor == "postgresql":
                 # Server-side binding: Django's default client-side cursor would quote every
                 # value into the SQL text, which cost more than the insert itself.
