@@ -22,7 +22,9 @@ def test_a_large_upload_is_imported_by_a_real_worker_and_its_page_then_shows_don
     upload = SimpleUploadedFile("big.jsonl", path.read_bytes())
     client.force_login(lead)
     with celery_worker():
-        response = client.post(reverse("import_upload", args=[project.slug]), {"file": upload})
+        response = client.post(
+            reverse("import_upload", args=[project.slug]), {"file": upload, "file_format": "auto"}
+        )
         job = ImportJob.objects.get()
         assert response.url == reverse("import_job", args=[project.slug, job.id])
         for _ in range(300):
