@@ -1,0 +1,71 @@
+"""Checks for single fields of a record; each raises RecordError naming the field."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+from annotation.importing.errors import RecordError, describe, type_name
+
+MAX_ID_LENGTH = 200
+
+
+def require(data: dict, key: str, field: str | None = None) -> object:
+    if key not in data:
+        raise RecordError(field or key, "missing")
+    return data[key]
+
+
+def string(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise RecordError(field, f"expected a string, got {describe(value)}")
+    return value
+
+
+def text_not_empty(value: object, field: str) -> str:
+    text = string(value, field)
+    if not text.strip():
+        raise RecordError(field, "empty")
+    return text
+
+
+def identifier(value: object, field: str) -> str:
+    """Ids may be strings or whole numbers in the file; they are stored as strings."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise RecordError(field, f"expected a string or a whole number, got {describe(value)}")
+    ident = str(value).strip()
+    if not ident:
+        raise RecordError(field, "empty")
+    if len(ident) > MAX_ID_LENGTH:
+        raise RecordError(field, f"longer than {MAX_ID_LENGTH} characters")
+    return ident
+
+
+def optional_number(value: object, field: str) -> float | None:
+    """A number, or null / an empty CSV cell; numeric strings are accepted for CSV files."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RecordError(field, f"expected a number, got {describe(value)}")
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise RecordError(field, f"expected a number, got {describe(value)}") from None
+    if not isinstance(value, int | float):
+        raise RecordError(field, f"expected a number, got {type_name(value)}")
+    if not math.isfinite(value):
+        raise RecordError(field, f"expected a finite number, got {value}")
+    return float(value)
+
+
+def model_name(value: object, field: str) -> str:
+    name = text_not_empty(value, field).strip()
+    if len(name) > MAX_ID_LENGTH:
+        raise RecordError(field, f"longer than {MAX_ID_LENGTH} characters")
+    return name
+
+
+def text_hash(text: str) -> str:
+    """A short stable id for a text, so importing the same text again finds the same row."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

@@ -1,0 +1,112 @@
+"""Import jobs: an uploaded file, imported inline when small or by a worker when large."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from annotation.importing.report import ImportReport
+from annotation.importing.service import import_file
+from annotation.models import ImportJob, Project
+
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-job-progress:{job_id}"
+
+
+def import_job_create(
+    *, project: Project, user, upload: UploadedFile, file_format: str, skip_invalid: bool
+) -> ImportJob:
+    """Save the upload and run it: inline when small, else on a worker once this commits."""
+    from annotation.tasks import run_import
+
+    path = _save_upload(upload)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            project=project,
+            created_by=user,
+            file_path=str(path),
+            file_name=upload.name or path.name,
+            file_format=file_format,
+            skip_invalid=skip_invalid,
+            bytes_total=upload.size or 0,
+        )
+        if job.bytes_total > settings.IMPORT_INLINE_MAX_BYTES:
+            run_import.delay_on_commit(job.id)
+    if job.bytes_total <= settings.IMPORT_INLINE_MAX_BYTES:
+        job = import_job_run(job_id=job.id)
+    return job
+
+
+def _save_upload(upload: UploadedFile) -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}-{get_valid_filename(upload.name or 'upload')}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Claim the job and import its file; a finished job is left alone.
+
+    A job found running is run again (a worker died mid-way): the import rolled back, and
+    importing is idempotent anyway.
+    """
+    unfinished = [ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
+    claimed = ImportJob.objects.filter(id=job_id, status__in=unfinished).update(
+        status=ImportJob.Status.RUNNING
+    )
+    job = ImportJob.objects.select_related("project").get(id=job_id)
+    if not claimed:
+        return job
+    report = import_file(
+        project=job.project,
+        path=job.file_path,
+        file_format=job.file_format,
+        skip_invalid=job.skip_invalid,
+        progress=_progress_writer(job.id),
+        display_name=job.file_name,
+    )
+    return _finish(job, report)
+
+
+def _progress_writer(job_id: int):
+    """Progress goes to the cache: the job row is not visible to others until the import commits."""
+    last = 0.0
+
+    def write(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= PROGRESS_EVERY_SECONDS or done >= total:
+            last = now
+            cache.set(progress_key(job_id), done, timeout=3600)
+
+    return write
+
+
+def _finish(job: ImportJob, report: ImportReport) -> ImportJob:
+    job.status = ImportJob.Status.FAILED if report.refused else ImportJob.Status.DONE
+    job.report = report.to_dict()
+    job.bytes_done = job.bytes_total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "report", "bytes_done", "finished_at"])
+    cache.delete(progress_key(job.id))
+    return job
+
+
+def import_job_bytes_done(job: ImportJob) -> int:
+    if job.status == ImportJob.Status.RUNNING:
+        return cache.get(progress_key(job.id), job.bytes_done)
+    return job.bytes_done

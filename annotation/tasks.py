@@ -1,0 +1,12 @@
+"""Thin Celery shells: take ids, call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from annotation.importing.jobs import import_job_run
+
+
+@shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
+def run_import(job_id: int) -> str:
+    return import_job_run(job_id=job_id).status

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from annotation.models import Project
+from selection.competency import CompetencyImportError, model_profiles_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Load model competency from a CSV: one column as the scalar competency, every numeric "
+        "column as the benchmark vector. Re-running with the same file changes nothing."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("csv", help="CSV file with a header row")
+        parser.add_argument("--project", required=True, help="project slug")
+        parser.add_argument("--model-column", default="model")
+        parser.add_argument("--competency-column", default="win_rate")
+
+    def handle(self, *args, **opts) -> None:
+        project = Project.objects.filter(slug=opts["project"]).first()
+        if project is None:
+            raise CommandError(f"no project with slug {opts['project']!r}")
+        try:
+            report = model_profiles_import(
+                project=project,
+                path=opts["csv"],
+                model_column=opts["model_column"],
+                competency_column=opts["competency_column"],
+            )
+        except FileNotFoundError as exc:
+            raise CommandError(f"cannot read {opts['csv']}: {exc.strerror}") from None
+        except CompetencyImportError as exc:
+            raise CommandError(f"nothing imported:\n{exc}") from None
+        self.stdout.write(report.summary())
