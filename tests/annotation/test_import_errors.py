@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from annotation.importing.report import MAX_LISTED_ISSUES
 from annotation.importing.service import import_file
-from annotation.models import Label, Pair, Prompt, Response
+from annotation.models import Label, Pair, Project, Prompt, Response
 from tests.annotation.import_files import FLAT_ROWS, grouped, pair, write_jsonl
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +199,7 @@ def test_the_command_fails_listing_the_problems_and_imports_nothing(db, tmp_path
     with pytest.raises(CommandError, match=r"g.jsonl:2: field 'prompt_id': missing"):
         call_command("import_data", str(path), "--project", "p")
     assert Prompt.objects.count() == 0
+    assert not Project.objects.filter(slug="p").exists()
 
 
 def test_the_command_with_skip_invalid_imports_the_good_lines(db, tmp_path, capsys):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from annotation.importing.formats import FORMAT_NAMES
 from annotation.importing.service import import_file
@@ -25,17 +26,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts) -> None:
         slug = opts["project"]
-        project, created = Project.objects.get_or_create(
-            slug=slug, defaults={"name": slug.replace("-", " ").replace("_", " ").title()}
-        )
+        # A refused file leaves no trace, not even a newly created empty project.
+        with transaction.atomic():
+            project, created = Project.objects.get_or_create(
+                slug=slug, defaults={"name": slug.replace("-", " ").replace("_", " ").title()}
+            )
+            report = import_file(
+                project=project,
+                path=opts["file"],
+                file_format=opts["format"],
+                skip_invalid=opts["skip_invalid"],
+            )
+            if report.refused:
+                raise CommandError(report.summary())
         if created:
             self.stdout.write(f"created project {slug!r}")
-        report = import_file(
-            project=project,
-            path=opts["file"],
-            file_format=opts["format"],
-            skip_invalid=opts["skip_invalid"],
-        )
-        if report.refused:
-            raise CommandError(report.summary())
         self.stdout.write(report.summary())
