@@ -50,3 +50,15 @@ def annotator(project):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def eager_tasks(django_capture_on_commit_callbacks):
+    """Run Celery tasks in-process, as the demo does, even when REDIS_URL names a broker."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    with django_capture_on_commit_callbacks(execute=True):
+        yield
+    app.conf.task_always_eager = before
