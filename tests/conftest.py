@@ -53,12 +53,11 @@ def outsider(db):
 
 
 @pytest.fixture
-def eager_tasks(django_capture_on_commit_callbacks):
+def eager_tasks():
     """Run Celery tasks in-process, as the demo does, even when REDIS_URL names a broker."""
     from config.celery import app
 
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True
-    with django_capture_on_commit_callbacks(execute=True):
-        yield
+    yield
     app.conf.task_always_eager = before

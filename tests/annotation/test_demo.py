@@ -22,8 +22,11 @@ def counts() -> tuple[int, ...]:
     )
 
 
-def test_the_demo_holds_real_data_two_roles_and_a_queue(capsys, eager_tasks):
-    call_command("load_demo")
+def test_the_demo_holds_real_data_two_roles_and_a_queue(
+    capsys, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo")
     out = capsys.readouterr().out
     project = Project.objects.get(slug=DEMO_SLUG)
     assert project.prompts.count() == 58
