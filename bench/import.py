@@ -20,6 +20,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_database  # noqa: E402
+
 POOL = ROOT / ".." / "shared" / "data" / "alpacaeval_pool.jsonl"
 
 
@@ -89,6 +93,7 @@ def measure(path: Path, slug: str) -> dict:
 
 
 def migrate() -> None:
+    ensure_database()
     manage = [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"]
     subprocess.run(manage, check=True, cwd=ROOT)
 
