@@ -116,6 +116,36 @@ class PairStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+class PairQuerySet(models.QuerySet):
+    def available_for(self, *, project: Project, annotator, now) -> PairQuerySet:
+        """Open pairs this annotator has neither answered nor leased, best first."""
+        mine_labeled = Label.objects.filter(annotator=annotator, superseded_at__isnull=True)
+        mine_leased = Assignment.objects.filter(
+            annotator=annotator, state=AssignmentState.ACTIVE, expires_at__gt=now
+        )
+        return (
+            self.filter(project=project, status=PairStatus.OPEN)
+            .exclude(id__in=mine_labeled.values("pair_id"))
+            .exclude(id__in=mine_leased.values("pair_id"))
+            .order_by("-priority", "id")
+        )
+
+    def full_ids(self, *, ids: list[int], overlap: int, now) -> set[int]:
+        """Of these pairs, those whose live answers + unexpired leases reach `overlap`."""
+        load: dict[int, int] = dict.fromkeys(ids, 0)
+        answers = (
+            Label.objects.filter(pair_id__in=ids, superseded_at__isnull=True, source="human")
+            .exclude(choice="skip")
+            .values_list("pair_id", flat=True)
+        )
+        leases = Assignment.objects.filter(
+            pair_id__in=ids, state=AssignmentState.ACTIVE, expires_at__gt=now
+        ).values_list("pair_id", flat=True)
+        for pair_id in [*answers, *leases]:
+            load[pair_id] += 1
+        return {pair_id for pair_id, n in load.items() if n >= overlap}
+
+
 class Pair(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pairs")
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="pairs")
@@ -138,6 +168,8 @@ class Pair(models.Model):
     is_gold = models.BooleanField(default=False)
     gold_choice = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PairQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -172,6 +204,16 @@ class AssignmentState(models.TextChoices):
     RELEASED = "released", "Released"
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def live_for(self, *, annotator, project: Project, now) -> AssignmentQuerySet:
+        return self.filter(
+            annotator=annotator,
+            pair__project=project,
+            state=AssignmentState.ACTIVE,
+            expires_at__gt=now,
+        ).order_by("leased_at")
+
+
 class Assignment(models.Model):
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="assignments")
     annotator = models.ForeignKey(
@@ -182,6 +224,8 @@ class Assignment(models.Model):
     state = models.CharField(
         max_length=20, choices=AssignmentState.choices, default=AssignmentState.ACTIVE
     )
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -219,6 +263,14 @@ class LabelSource(models.TextChoices):
     ADJUDICATED = "adjudicated", "Adjudicated"
 
 
+class LabelQuerySet(models.QuerySet):
+    def live(self) -> LabelQuerySet:
+        return self.filter(superseded_at__isnull=True)
+
+    def human(self) -> LabelQuerySet:
+        return self.filter(source=LabelSource.HUMAN)
+
+
 class Label(models.Model):
     """Append-only: a correction is a new row, and the old row gets `superseded_at`."""
 
@@ -247,12 +299,14 @@ class Label(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = LabelQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            # One live label per annotator per pair.
+            # One live answer per annotator per pair (a lead's adjudication is separate).
             models.UniqueConstraint(
                 fields=["pair", "annotator"],
-                condition=Q(superseded_at__isnull=True, annotator__isnull=False),
+                condition=Q(superseded_at__isnull=True, source="human"),
                 name="label_one_live_per_annotator",
             ),
             # A lease yields at most one label, however often the form is submitted.

@@ -2,11 +2,23 @@ from __future__ import annotations
 
 from django.urls import path
 
-from annotation.views import imports, projects
+from annotation.views import annotate, imports, lead, projects
 
 urlpatterns = [
     path("", projects.home, name="home"),
     path("projects/<slug:slug>/", projects.project_detail, name="project_detail"),
+    path("projects/<slug:slug>/annotate/", annotate.annotate, name="annotate"),
+    path("projects/<slug:slug>/annotate/submit/", annotate.submit, name="annotate_submit"),
+    path("projects/<slug:slug>/annotate/undo/", annotate.undo, name="annotate_undo"),
+    path("projects/<slug:slug>/members/", lead.members, name="members"),
+    path(
+        "projects/<slug:slug>/leases/<int:assignment_id>/release/",
+        lead.lease_release,
+        name="lease_release",
+    ),
+    path(
+        "projects/<slug:slug>/pairs/<int:pair_id>/adjudicate/", lead.adjudicate, name="adjudicate"
+    ),
     path("projects/<slug:slug>/import/", imports.import_upload, name="import_upload"),
     path("projects/<slug:slug>/imports/<int:job_id>/", imports.import_job, name="import_job"),
 ]

@@ -5,7 +5,8 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from annotation.access import get_project_for_member
-from annotation.models import Membership, Project
+from annotation.models import Label, Membership, Role
+from annotation.views.lead import lead_dashboard
 
 
 @login_required
@@ -15,15 +16,27 @@ def home(request):
         .select_related("project")
         .order_by("project__name")
     )
-    return render(request, "annotation/home.html", {"memberships": memberships})
+    done = dict(
+        Label.objects.live()
+        .human()
+        .filter(annotator=request.user)
+        .values_list("pair__project_id")
+        .annotate(n=Count("id"))
+    )
+    rows = [(m, done.get(m.project_id, 0)) for m in memberships]
+    return render(request, "annotation/home.html", {"rows": rows})
 
 
 @login_required
 def project_detail(request, slug: str):
     project, role = get_project_for_member(request, slug)
-    counts = Project.objects.filter(pk=project.pk).aggregate(
-        prompts=Count("prompts", distinct=True),
-        pairs=Count("pairs", distinct=True),
-    )
-    context = {"project": project, "role": role, "counts": counts}
-    return render(request, "annotation/project_detail.html", context)
+    if role == Role.LEAD:
+        return lead_dashboard(request, project)
+    mine = Label.objects.live().human().filter(pair__project=project, annotator=request.user)
+    context = {
+        "project": project,
+        "role": role,
+        "done_total": mine.count(),
+        "recent": mine.select_related("pair").order_by("-created_at")[:20],
+    }
+    return render(request, "annotation/annotator_project.html", context)

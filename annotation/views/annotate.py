@@ -1,0 +1,99 @@
+"""The annotator's workbench: one page, the next pair swapped in by htmx (forms work without JS)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from annotation.access import get_project_for_member
+from annotation.forms import AnswerForm
+from annotation.models import Assignment, Label, Project
+from annotation.queue import assignment_lease, label_submit, label_undo
+from annotation.rendering import render_response, render_untrusted
+
+SESSION_START = "annotate-session-start"
+
+
+@login_required
+def annotate(request: HttpRequest, slug: str) -> HttpResponse:
+    project, _role = get_project_for_member(request, slug)
+    request.session.setdefault(SESSION_START, timezone.now().isoformat())
+    return _workbench(request, project)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, slug: str) -> HttpResponse:
+    project, _role = get_project_for_member(request, slug)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _workbench(request, project, error=form.error_text(), status=400)
+    lease = Assignment.objects.filter(
+        id=form.cleaned_data["assignment"], annotator=request.user, pair__project=project
+    ).first()
+    if lease is None:
+        return _workbench(request, project, error="That pair is not leased to you.", status=400)
+    result = label_submit(
+        assignment_id=lease.id,
+        annotator=request.user,
+        choice=form.canonical_choice(lease.pair.swapped),
+        strength=form.cleaned_data["strength"],
+        rationale=form.cleaned_data["rationale"],
+        active_seconds=form.cleaned_data["active_seconds"],
+    )
+    return _after_write(request, project, result.message)
+
+
+@login_required
+@require_POST
+def undo(request: HttpRequest, slug: str) -> HttpResponse:
+    project, _role = get_project_for_member(request, slug)
+    undone = label_undo(project=project, annotator=request.user)
+    note = "" if undone else "Nothing to undo: answers can be undone for two minutes."
+    return _after_write(request, project, note)
+
+
+def _after_write(request: HttpRequest, project: Project, note: str) -> HttpResponse:
+    if request.htmx:
+        return _workbench(request, project, error=note)
+    if note:
+        messages.warning(request, note)
+    return redirect("annotate", slug=project.slug)
+
+
+def _workbench(
+    request: HttpRequest, project: Project, error: str = "", status: int = 200
+) -> HttpResponse:
+    lease = assignment_lease(project=project, annotator=request.user)
+    context = {"project": project, "lease": lease, "error": error, **_progress(request, project)}
+    if lease is not None:
+        context.update(_pair_context(lease))
+    if not request.htmx:
+        context["guidelines_html"] = render_untrusted(project.guidelines)
+    template = "annotation/_workbench.html" if request.htmx else "annotation/annotate.html"
+    return render(request, template, context, status=status)
+
+
+def _pair_context(lease: Assignment) -> dict:
+    pair = (
+        type(lease.pair)
+        .objects.select_related("prompt", "response_a", "response_b")
+        .get(id=lease.pair_id)
+    )
+    left, right = pair.shown_left(), pair.shown_right()
+    return {
+        "pair": pair,
+        "left_html": render_response(left.id, left.text),
+        "right_html": render_response(right.id, right.text),
+    }
+
+
+def _progress(request: HttpRequest, project: Project) -> dict:
+    mine = Label.objects.live().human().filter(pair__project=project, annotator=request.user)
+    started = request.session.get(SESSION_START)
+    session_count = mine.filter(created_at__gte=started).count() if started else 0
+    return {"done_total": mine.count(), "done_session": session_count}

@@ -1,0 +1,113 @@
+"""The lead's oversight: queue, people, leases, disagreements, adjudication, members."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from annotation import oversight
+from annotation.access import get_project_for_lead
+from annotation.models import Choice, Membership, Pair, Role
+from annotation.queue import assignment_release, label_adjudicate
+from annotation.services import membership_set
+
+ADJUDICATE_CHOICES = [
+    (Choice.A, "A better"),
+    (Choice.B, "B better"),
+    (Choice.TIE, "Tie"),
+    (Choice.BOTH_BAD, "Both bad"),
+]
+
+
+def lead_dashboard(request: HttpRequest, project) -> HttpResponse:
+    context = {
+        "project": project,
+        "role": Role.LEAD,
+        "queue": oversight.queue_by_status(project),
+        "labels_today": oversight.labels_today(project),
+        "annotators": oversight.annotator_table(project),
+        "recent": oversight.recent_labels(project),
+        "leases": oversight.live_leases(project),
+        "disagreements": oversight.disagreements(project),
+    }
+    return render(request, "annotation/lead_project.html", context)
+
+
+@login_required
+@require_POST
+def lease_release(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    if assignment_release(project=project, assignment_id=assignment_id):
+        messages.success(request, "Lease released: the pair is back in the queue.")
+    else:
+        messages.warning(request, "That lease had already ended.")
+    return redirect("project_detail", slug=project.slug)
+
+
+@login_required
+def adjudicate(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    pair = get_object_or_404(
+        Pair.objects.select_related("prompt", "response_a", "response_b"),
+        id=pair_id,
+        project=project,
+    )
+    if request.method == "POST":
+        choice = request.POST.get("choice", "")
+        if choice in dict(ADJUDICATE_CHOICES):
+            label_adjudicate(
+                pair=pair,
+                lead=request.user,
+                choice=choice,
+                rationale=request.POST.get("rationale", ""),
+            )
+            messages.success(
+                request, f"Pair {pair.id} decided: {dict(ADJUDICATE_CHOICES)[choice]}."
+            )
+            return redirect("project_detail", slug=project.slug)
+        messages.error(request, "Choose one of: A better, B better, tie, both bad.")
+    context = {
+        "project": project,
+        "pair": pair,
+        "answers": oversight.pair_answers(pair),
+        "choices": ADJUDICATE_CHOICES,
+    }
+    return render(request, "annotation/adjudicate.html", context)
+
+
+@login_required
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    if request.method == "POST":
+        _members_change(request, project)
+        return redirect("members", slug=project.slug)
+    rows = (
+        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
+    )
+    context = {"project": project, "members": rows, "roles": Role.choices}
+    return render(request, "annotation/members.html", context)
+
+
+def _members_change(request: HttpRequest, project) -> None:
+    username = request.POST.get("username", "").strip()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        messages.error(request, f"No user called {username!r}. Create the account first (admin).")
+        return
+    if request.POST.get("action") == "remove":
+        if user == request.user:
+            messages.error(request, "You cannot remove yourself; ask another lead.")
+            return
+        Membership.objects.filter(project=project, user=user).delete()
+        messages.success(request, f"{username} removed.")
+        return
+    role = request.POST.get("role", Role.ANNOTATOR)
+    if role not in Role.values:
+        messages.error(request, f"Unknown role {role!r}.")
+        return
+    membership_set(project=project, user=user, role=role)
+    messages.success(request, f"{username} is now a {role}.")
