@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 
 import nh3
@@ -50,8 +51,9 @@ def render_untrusted(text: str) -> SafeString:
 
 
 def render_response(response_id: int, text: str) -> SafeString:
-    """Rendered once per response (texts never change), then served from the cache."""
-    key = f"response-html:{response_id}"
+    """Rendered once per response text, then served from the cache."""
+    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    key = f"response-html:{response_id}:{digest}"
     html = django_cache.get(key)
     if html is None:
         html = str(render_untrusted(text))

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from annotation.models import Assignment, Label
+from tests.factories import PairFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def pairs(project):
+    return [PairFactory(project=project, priority=1 - i / 10) for i in range(3)]
+
+
+def annotate_url(action: str = "") -> str:
+    name = f"annotate_{action}" if action else "annotate"
+    return reverse(name, args=["demo"])
+
+
+def lease_of(user) -> Assignment:
+    return Assignment.objects.get(annotator=user, state="active")
+
+
+def test_the_annotate_page_shows_the_pair_the_legend_and_the_guidelines(client, annotator, pairs):
+    pairs[0].project.guidelines = "Prefer **honest** answers."
+    pairs[0].project.save()
+    client.force_login(annotator)
+    page = client.get(annotate_url()).content.decode()
+    assert pairs[0].prompt.text in page
+    assert "<strong>honest</strong>" in page
+    assert "Keyboard shortcuts" in page
+    assert f'value="{lease_of(annotator).id}"' in page
+
+
+def test_with_htmx_only_the_workbench_partial_comes_back(client, annotator, pairs):
+    client.force_login(annotator)
+    partial = client.get(annotate_url(), **HTMX).content.decode()
+    assert partial.lstrip().startswith('<div id="workbench"')
+    assert "<html" not in partial
+
+
+def test_a_plain_form_post_saves_the_label_and_redirects(client, annotator, pairs):
+    client.force_login(annotator)
+    client.get(annotate_url())
+    lease = lease_of(annotator)
+    data = {"assignment": lease.id, "choice": "left", "active_seconds": "2.5", "strength": "2"}
+    response = client.post(annotate_url("submit"), data)
+    assert response.status_code == 302
+    assert response["Location"] == annotate_url()
+    label = Label.objects.get(annotator=annotator)
+    assert (label.active_seconds, label.strength) == (2.5, 2)
+    assert label.choice == ("b" if lease.pair.swapped else "a")
+
+
+def test_an_htmx_post_returns_the_next_pair_and_the_new_count(client, annotator, pairs):
+    client.force_login(annotator)
+    client.get(annotate_url())
+    first = lease_of(annotator)
+    partial = client.post(
+        annotate_url("submit"), {"assignment": first.id, "choice": "right"}, **HTMX
+    ).content.decode()
+    second = lease_of(annotator)
+    assert second.pair != first.pair
+    assert f'value="{second.id}"' in partial
+    assert '<strong id="done-total">1</strong>' in partial
+
+
+def test_a_double_click_saves_one_label(client, annotator, pairs):
+    client.force_login(annotator)
+    client.get(annotate_url())
+    data = {"assignment": lease_of(annotator).id, "choice": "tie"}
+    client.post(annotate_url("submit"), data, **HTMX)
+    client.post(annotate_url("submit"), data, **HTMX)
+    assert Label.objects.filter(annotator=annotator).count() == 1
+
+
+def test_a_bad_answer_is_refused_with_a_reason_and_keeps_the_lease(client, annotator, pairs):
+    client.force_login(annotator)
+    client.get(annotate_url())
+    lease = lease_of(annotator)
+    response = client.post(annotate_url("submit"), {"assignment": lease.id, "choice": "maybe"})
+    assert response.status_code == 400
+    assert "not saved" in response.content.decode()
+    assert lease_of(annotator) == lease
+
+
+def test_nobody_can_answer_someone_elses_lease(client, annotator, lead, pairs):
+    client.force_login(annotator)
+    client.get(annotate_url())
+    client.force_login(lead)
+    response = client.post(
+        annotate_url("submit"), {"assignment": lease_of(annotator).id, "choice": "left"}
+    )
+    assert response.status_code == 400
+    assert not Label.objects.exists()
+
+
+def test_undo_brings_the_last_pair_back(client, annotator, pairs):
+    client.force_login(annotator)
+    client.get(annotate_url())
+    first = lease_of(annotator)
+    client.post(annotate_url("submit"), {"assignment": first.id, "choice": "left"})
+    client.post(annotate_url("undo"), **HTMX)
+    assert lease_of(annotator).pair == first.pair
+    assert Label.objects.live().count() == 0
+
+
+def test_an_empty_queue_says_so_with_the_session_total(client, annotator, project):
+    client.force_login(annotator)
+    page = client.get(annotate_url()).content.decode()
+    assert "No more pairs" in page
+    assert "0</strong> pairs this session" in page
+
+
+def test_model_output_is_sanitised_on_the_page(client, annotator, project):
+    pair = PairFactory(project=project)
+    evil = "<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>"
+    ResponseFactory._meta.model.objects.filter(id=pair.response_a_id).update(text=evil)
+    client.force_login(annotator)
+    page = client.get(annotate_url()).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page
+    assert "<img" not in page
+
+
+def test_outsiders_get_404_and_anonymous_visitors_log_in(client, outsider, pairs):
+    client.force_login(outsider)
+    assert client.get(annotate_url()).status_code == 404
+    assert client.post(annotate_url("submit"), {}).status_code == 404
+    client.logout()
+    assert client.get(annotate_url())["Location"].startswith(reverse("login"))
+
+
+def test_the_annotate_page_takes_a_bounded_number_of_queries(
+    client, annotator, pairs, django_assert_max_num_queries
+):
+    client.force_login(annotator)
+    client.get(annotate_url())
+    with django_assert_max_num_queries(14):
+        client.get(annotate_url(), **HTMX)
+    lease = lease_of(annotator)
+    with django_assert_max_num_queries(30):
+        client.post(annotate_url("submit"), {"assignment": lease.id, "choice": "left"}, **HTMX)
