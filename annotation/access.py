@@ -5,16 +5,21 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from annotation.models import Project, Role
+from annotation.models import Membership, Project, Role
 
 
 def get_project_for_member(request, slug: str) -> tuple[Project, str]:
     """The project and the user's role in it; 404 if the user is not a member."""
-    project = Project.objects.filter(slug=slug).first()
-    role = project.role_of(request.user) if project else None
-    if project is None or role is None:
+    if not request.user.is_authenticated:
         raise Http404("No such project.")
-    return project, role
+    membership = (
+        Membership.objects.select_related("project")
+        .filter(project__slug=slug, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such project.")
+    return membership.project, membership.role
 
 
 def get_project_for_lead(request, slug: str) -> Project:

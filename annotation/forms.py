@@ -24,13 +24,11 @@ class AnswerForm(forms.Form):
     rationale = forms.CharField(required=False, max_length=5000)
     active_seconds = forms.FloatField(required=False, min_value=0, max_value=24 * 3600)
 
-    def canonical_choice(self, swapped: bool) -> str:
-        shown = self.cleaned_data["choice"]
-        if shown == "left":
-            return Choice.B if swapped else Choice.A
-        if shown == "right":
-            return Choice.A if swapped else Choice.B
-        return shown
+    def shown_choice(self) -> str:
+        """The answer with "a"/"b" meaning left/right as shown (see label_submit's as_shown)."""
+        return {"left": Choice.A, "right": Choice.B}.get(
+            self.cleaned_data["choice"], self.cleaned_data["choice"]
+        )
 
     def error_text(self) -> str:
         parts = [f"{field}: {' '.join(errs)}" for field, errs in self.errors.items()]

@@ -141,7 +141,8 @@ class PairQuerySet(models.QuerySet):
         leases = Assignment.objects.filter(
             pair_id__in=ids, state=AssignmentState.ACTIVE, expires_at__gt=now
         ).values_list("pair_id", flat=True)
-        for pair_id in [*answers, *leases]:
+        # One round trip for both kinds of load.
+        for pair_id in answers.union(leases, all=True):
             load[pair_id] += 1
         return {pair_id for pair_id, n in load.items() if n >= overlap}
 

@@ -26,6 +26,7 @@ from annotation.models import (
     Project,
 )
 
+SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
 # How many candidate pairs one lease attempt locks at once.
 CANDIDATES = 8
 UNDO_WINDOW = timedelta(minutes=2)
@@ -75,13 +76,14 @@ def _gold_order(project: Project) -> tuple[bool, ...]:
 
 def _first_with_room(project: Project, queryset, annotator, now: datetime) -> Pair | None:
     while True:
-        ids = list(_locked(queryset).values_list("id", flat=True)[:CANDIDATES])
-        if not ids:
+        candidates = list(_locked(queryset)[:CANDIDATES])
+        if not candidates:
             return None
+        ids = [pair.id for pair in candidates]
         full = Pair.objects.full_ids(ids=ids, overlap=project.overlap, now=now)
-        for pair_id in ids:
-            if pair_id not in full:
-                return Pair.objects.get(id=pair_id)
+        for pair in candidates:
+            if pair.id not in full:
+                return pair
         # Every locked candidate is full: exclude them and look further down the queue.
         queryset = queryset.exclude(id__in=ids)
 
@@ -100,21 +102,27 @@ def label_submit(
     strength: int | None = None,
     rationale: str = "",
     active_seconds: float | None = None,
+    as_shown: bool = False,
+    project: Project | None = None,
     now: datetime | None = None,
 ) -> SubmitResult:
-    """Record the answer to a lease exactly once, however often the form is sent."""
+    """Record the answer to a lease exactly once, however often the form is sent.
+
+    With `as_shown`, "a" and "b" mean the left and right response as the annotator saw them.
+    Raises Assignment.DoesNotExist unless the lease is the annotator's (in `project`, if given).
+    """
     if choice not in Choice.values:
         raise ValueError(f"unknown choice {choice!r}")
     now = now or timezone.now()
     with transaction.atomic():
-        lease = (
-            Assignment.objects.select_for_update()
-            .select_related("pair__project")
-            .get(id=assignment_id, annotator=annotator)
-        )
+        lease = Assignment.objects.select_for_update().get(id=assignment_id, annotator=annotator)
         if lease.state == AssignmentState.SUBMITTED:
             return SubmitResult(lease.labels.first(), duplicate=True)
         pair = _lock_pair(lease.pair_id)
+        if project is not None and pair.project_id != project.id:
+            raise Assignment.DoesNotExist("that lease belongs to another project")
+        if as_shown and pair.swapped:
+            choice = SWAP.get(choice, choice)
         refusal = _late_refusal(lease, pair, now)
         if refusal:
             _set_state(lease, AssignmentState.EXPIRED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,19 +33,19 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _workbench(request, project, error=form.error_text(), status=400)
-    lease = Assignment.objects.filter(
-        id=form.cleaned_data["assignment"], annotator=request.user, pair__project=project
-    ).first()
-    if lease is None:
+    try:
+        result = label_submit(
+            assignment_id=form.cleaned_data["assignment"],
+            annotator=request.user,
+            choice=form.shown_choice(),
+            as_shown=True,
+            strength=form.cleaned_data["strength"],
+            rationale=form.cleaned_data["rationale"],
+            active_seconds=form.cleaned_data["active_seconds"],
+            project=project,
+        )
+    except Assignment.DoesNotExist:
         return _workbench(request, project, error="That pair is not leased to you.", status=400)
-    result = label_submit(
-        assignment_id=lease.id,
-        annotator=request.user,
-        choice=form.canonical_choice(lease.pair.swapped),
-        strength=form.cleaned_data["strength"],
-        rationale=form.cleaned_data["rationale"],
-        active_seconds=form.cleaned_data["active_seconds"],
-    )
     return _after_write(request, project, result.message)
 
 
@@ -93,7 +94,12 @@ def _pair_context(lease: Assignment) -> dict:
 
 
 def _progress(request: HttpRequest, project: Project) -> dict:
-    mine = Label.objects.live().human().filter(pair__project=project, annotator=request.user)
-    started = request.session.get(SESSION_START)
-    session_count = mine.filter(created_at__gte=started).count() if started else 0
-    return {"done_total": mine.count(), "done_session": session_count}
+    started = request.session.get(SESSION_START) or timezone.now().isoformat()
+    return (
+        Label.objects.live()
+        .human()
+        .filter(pair__project=project, annotator=request.user)
+        .aggregate(
+            done_total=Count("id"), done_session=Count("id", filter=Q(created_at__gte=started))
+        )
+    )

@@ -1,0 +1,208 @@
+"""Serve the annotate loop under gunicorn on PostgreSQL and measure it from simulated annotators.
+
+For each queue size (10k and 100k open pairs) and each crowd (1, 8, 32 annotators at once), every
+simulated annotator loops for a fixed time over HTTP with its own keep-alive connection:
+  lease:  GET  /projects/bench/annotate/   (claims a new pair; htmx partial)
+  submit: POST /projects/bench/annotate/submit/   (plain form post; 302 back)
+and then, as a second phase, the htmx round trip that annotators really use: one POST that saves
+the label and returns the next pair. Printed: p50/p95/p99 in ms, labels/s, and the count of
+double assignments (pairs held or answered by more people than the overlap allows): must be 0.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve python bench/serve.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve"
+os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Sessions are made in this process and read by gunicorn's: both sign with this key.
+os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
+
+from bench.common import ensure_database  # noqa: E402
+
+LEASE_RE = re.compile(rb'name="assignment" value="(\d+)"')
+SLUG = "bench"
+
+
+def server_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def setup_database(pairs: int, annotators: int) -> list[tuple[str, str]]:
+    """Fresh project with `pairs` open pairs (one per prompt) and logged-in annotator sessions."""
+    import django
+
+    django.setup()
+    from bench.serve_data import make_queue
+
+    return make_queue(slug=SLUG, pairs=pairs, annotators=annotators)
+
+
+class Annotator(threading.Thread):
+    def __init__(self, port: int, session: tuple[str, str], until: float, mode: str) -> None:
+        super().__init__(daemon=True)
+        self.port, self.until, self.mode = port, until, mode
+        sessionid, csrf = session
+        self.headers = {
+            "Cookie": f"sessionid={sessionid}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        self.lease_ms: list[float] = []
+        self.submit_ms: list[float] = []
+        self.labels = 0
+        self.error = ""
+
+    def request(self, conn, method: str, path: str, body: str = "", htmx: bool = True):
+        headers = dict(self.headers, **({"HX-Request": "true"} if htmx else {}))
+        started = time.perf_counter()
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, data, (time.perf_counter() - started) * 1000
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        base = f"/projects/{SLUG}/annotate/"
+        try:
+            status, page, ms = self.request(conn, "GET", base)
+            lease = LEASE_RE.search(page)
+            while lease and time.perf_counter() < self.until:
+                body = f"assignment={lease.group(1).decode()}&choice=left&active_seconds=1.0"
+                if self.mode == "split":
+                    status, _, ms = self.request(conn, "POST", base + "submit/", body, htmx=False)
+                    self.submit_ms.append(ms)
+                    status, page, ms = self.request(conn, "GET", base)
+                    self.lease_ms.append(ms)
+                else:
+                    status, page, ms = self.request(conn, "POST", base + "submit/", body)
+                    self.submit_ms.append(ms)
+                if status not in (200, 302):
+                    raise RuntimeError(f"HTTP {status}")
+                self.labels += 1
+                lease = LEASE_RE.search(page)
+        except Exception as exc:  # reported in the printed table
+            self.error = repr(exc)
+        finally:
+            conn.close()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else values[0]
+    )
+
+
+def crowd(port: int, sessions, n: int, seconds: float, mode: str) -> dict:
+    until = time.perf_counter() + seconds
+    people = [Annotator(port, sessions[i], until, mode) for i in range(n)]
+    started = time.perf_counter()
+    for p in people:
+        p.start()
+    for p in people:
+        p.join()
+    wall = time.perf_counter() - started
+    lease = [v for p in people for v in p.lease_ms]
+    submit = [v for p in people for v in p.submit_ms]
+    errors = [p.error for p in people if p.error]
+    return {"lease": lease, "submit": submit, "labels": sum(p.labels for p in people),
+            "wall": wall, "errors": errors}  # fmt: skip
+
+
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-k", "gthread"]
+    cmd += ["--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    server = subprocess.Popen(cmd, cwd=ROOT, env=server_env())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def double_assignments() -> int:
+    from bench.serve_data import count_double_assignments
+
+    return count_double_assignments(SLUG)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--crowds", default="1,8,32")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    ensure_database()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True,
+                   env=server_env())  # fmt: skip
+    crowds = [int(c) for c in args.crowds.split(",")]
+    print(f"gunicorn {args.workers} workers x {args.threads} threads; {args.seconds:.0f} s per row")
+    print(f"{'pairs':>7} {'people':>6} {'mode':>9} {'lease p50/p95/p99 ms':>22} "
+          f"{'submit p50/p95/p99 ms':>23} {'labels/s':>9} {'doubles':>7}")  # fmt: skip
+    for size in (int(s) for s in args.sizes.split(",")):
+        sessions = setup_database(size, max(crowds))
+        port = free_port()
+        server = start_server(port, args.workers, args.threads)
+        try:
+            for n in crowds:
+                for mode in ("split", "roundtrip"):
+                    row = crowd(port, sessions, n, args.seconds, mode)
+                    print_row(size, n, mode, row, double_assignments())
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def print_row(size: int, n: int, mode: str, row: dict, doubles: int) -> None:
+    def trio(values: list[float]) -> str:
+        if not values:
+            return "—"
+        return "/".join(f"{pct(values, q):.1f}" for q in (50, 95, 99))
+
+    rate = row["labels"] / row["wall"]
+    print(f"{size:>7} {n:>6} {mode:>9} {trio(row['lease']):>22} {trio(row['submit']):>23} "
+          f"{rate:>9.1f} {doubles:>7}")  # fmt: skip
+    for error in row["errors"][:3]:
+        print(f"    error: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Bulk data for bench/serve.py: a project with N open pairs and annotator sessions (PostgreSQL)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+
+from annotation.models import Membership, Project, Role
+
+# bench/serve.py owns its database: start every size from empty tables.
+RESET_SQL = "TRUNCATE annotation_project, django_session RESTART IDENTITY CASCADE"
+
+BULK_SQL = """
+INSERT INTO annotation_prompt (project_id, external_id, text, metadata, created_at)
+SELECT %(project)s, 'p' || g, 'Benchmark prompt ' || g || ': explain something useful.', '{}', now()
+FROM generate_series(1, %(pairs)s) g;
+INSERT INTO annotation_response (prompt_id, external_id, model_name, text, metadata, created_at)
+SELECT p.id, m.name, m.name, 'Answer from ' || m.name || ' to prompt ' || p.external_id
+       || E'.\n\n- a point\n- another point\n\n```python\nprint(1)\n```', '{}', now()
+FROM annotation_prompt p CROSS JOIN (VALUES ('model-a'), ('model-b')) AS m(name)
+WHERE p.project_id = %(project)s;
+INSERT INTO annotation_pair (project_id, prompt_id, response_a_id, response_b_id, arm, strategy,
+                             priority, swapped, status, is_gold, gold_choice, created_at)
+SELECT %(project)s, r.prompt_id, min(r.id), max(r.id), 'random', 'random', random(),
+       random() < 0.5, 'open', false, '', now()
+FROM annotation_response r JOIN annotation_prompt p ON p.id = r.prompt_id
+WHERE p.project_id = %(project)s GROUP BY r.prompt_id;
+ANALYZE annotation_pair; ANALYZE annotation_assignment; ANALYZE annotation_label;
+"""
+
+DOUBLES_SQL = """
+SELECT count(*) FROM (
+  SELECT a.pair_id FROM annotation_assignment a JOIN annotation_pair p ON p.id = a.pair_id
+  JOIN annotation_project pr ON pr.id = p.project_id
+  WHERE pr.slug = %s AND a.state IN ('active', 'submitted')
+  GROUP BY a.pair_id, pr.overlap HAVING count(*) > pr.overlap
+) AS over_assigned
+"""
+
+
+def make_queue(*, slug: str, pairs: int, annotators: int) -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(RESET_SQL)
+    project = Project.objects.create(name="Bench", slug=slug, overlap=1)
+    with connection.cursor() as cursor:
+        cursor.execute(BULK_SQL, {"project": project.id, "pairs": pairs})
+    return [_session(project, f"bench-annotator-{i}") for i in range(annotators)]
+
+
+def _session(project: Project, username: str) -> tuple[str, str]:
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    Membership.objects.get_or_create(project=project, user=user, defaults={"role": Role.ANNOTATOR})
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key, secrets.token_hex(16)
+
+
+def count_double_assignments(slug: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(DOUBLES_SQL, [slug])
+        return cursor.fetchone()[0]
