@@ -8,6 +8,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from annotation.gold import gold_pairs_create
 from annotation.importing.service import import_file
 from annotation.models import Pair, Project, Role
 from annotation.services import membership_set
@@ -77,3 +78,6 @@ def _queue(project: Project, report: DemoReport) -> None:
     )
     run.refresh_from_db()
     report.lines.append(f"queue: {run.counts.get('pairs_created', 0)} random pairs ({run.status})")
+    gold = gold_pairs_create(project=project, count=10, margin=3.0, scale="alpacaeval", seed=7)
+    Project.objects.filter(id=project.id).update(gold_rate=0.1)
+    report.lines.append(f"gold: {gold} gold pairs, mixed into queues at 10%")

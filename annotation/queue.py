@@ -223,8 +223,10 @@ def assignments_expire(*, now: datetime | None = None) -> int:
     )
 
 
-def label_adjudicate(*, pair: Pair, lead, choice: str, rationale: str = "") -> Label:
-    """A lead's decision: its own label, which wins in aggregation."""
+def label_adjudicate(
+    *, pair: Pair, lead, choice: str, rationale: str = "", as_gold: bool = False
+) -> Label:
+    """A lead's decision: its own label, which wins in aggregation; optionally a gold pair."""
     if choice not in (Choice.A, Choice.B, Choice.TIE, Choice.BOTH_BAD):
         raise ValueError(f"an adjudication must decide the pair, not {choice!r}")
     with transaction.atomic():
@@ -238,5 +240,6 @@ def label_adjudicate(*, pair: Pair, lead, choice: str, rationale: str = "") -> L
             rationale=rationale,
             source=LabelSource.ADJUDICATED,
         )
-        Pair.objects.filter(id=pair.id).update(status=PairStatus.COMPLETE)
+        gold = {"is_gold": True, "gold_choice": choice} if as_gold else {}
+        Pair.objects.filter(id=pair.id).update(status=PairStatus.COMPLETE, **gold)
         return label

@@ -33,7 +33,8 @@ def test_the_demo_holds_real_data_two_roles_and_a_queue(
     assert Response.objects.filter(prompt__project=project).count() == 1855
     assert Response.objects.filter(gold_score__isnull=False).count() == 1855
     assert ModelProfile.objects.filter(project=project).count() == 32
-    assert project.pairs.filter(status="open").count() == 58 * 3
+    assert project.pairs.filter(status="open", arm="random").count() == 58 * 3
+    assert project.pairs.filter(is_gold=True).count() == 10
     roles = dict(project.memberships.values_list("user__username", "role"))
     assert roles == {"demo-lead": Role.LEAD, "demo-annotator": Role.ANNOTATOR}
     assert "demo-annotator / demo-pass" in out
