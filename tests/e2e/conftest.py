@@ -1,12 +1,18 @@
 from __future__ import annotations
 
-import os
-
 import pytest
+from django.db import connections
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-# itself (setup and assertions) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch, page):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself (setup and assertions) are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    yield
+    # ORM calls made while Playwright's loop runs get their own connection: close it here,
+    # while that loop still runs (this fixture ends before `page` does).
+    connections.close_all()
 
 
 @pytest.fixture
