@@ -7,7 +7,7 @@ implied by the order of a candidate; the label decides it.
 
 from __future__ import annotations
 
+from selection.strategies import karma, random, real  # noqa: F401  (they register themselves)
 from selection.strategies.base import STRATEGIES, Candidate, PromptGroup, Strategy, register
-from selection.strategies.random import select_random  # noqa: F401  (registers itself)
 
 __all__ = ["STRATEGIES", "Candidate", "PromptGroup", "Strategy", "register"]
