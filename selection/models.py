@@ -63,3 +63,26 @@ class SelectionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.strategy} run {self.pk} ({self.status})"
+
+
+class ResponseEmbedding(models.Model):
+    """One response's text embedded by one embedder: float32 bytes, L2-normalised."""
+
+    response = models.ForeignKey(
+        "annotation.Response", on_delete=models.CASCADE, related_name="embeddings"
+    )
+    embedder = models.CharField(max_length=200)
+    dimension = models.PositiveIntegerField()
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Also serves "which responses of this project still lack an embedding" (anti-join).
+            models.UniqueConstraint(
+                fields=["response", "embedder"], name="responseembedding_unique_embedder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.embedder} embedding of response {self.response_id}"

@@ -11,8 +11,12 @@ from django.utils import timezone
 
 from annotation.models import Project, Response
 from annotation.services import PairSpec, pairs_create
+from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
 from selection.models import SelectionRun
-from selection.strategies import STRATEGIES, PromptGroup
+from selection.profiles import Pool, pool_load
+from selection.strategies import STRATEGIES, PromptGroup, Strategy
+
+PROMPTS_PER_CHUNK = 200
 
 
 class SelectionError(ValueError):
@@ -28,28 +32,48 @@ def selection_run_start(
     if strategy not in STRATEGIES:
         known = ", ".join(sorted(STRATEGIES))
         raise SelectionError(f"unknown strategy {strategy!r}; known strategies: {known}")
+    params = dict(params or {})
+    if float(params.get("weight", 1.0)) <= 0:
+        raise SelectionError("an arm's weight must be positive")
     with transaction.atomic():
         run = SelectionRun.objects.create(
-            project=project, strategy=strategy, arm=arm or strategy, params=params or {}
+            project=project, strategy=strategy, arm=arm or strategy, params=params
         )
         run_selection.delay_on_commit(run.id)
     return run
 
 
+def selection_run_retry(*, run: SelectionRun) -> SelectionRun:
+    """Put a failed run back in the queue (its pairs so far are kept; none are duplicated)."""
+    from selection.tasks import run_selection
+
+    with transaction.atomic():
+        updated = SelectionRun.objects.filter(id=run.id, status=SelectionRun.Status.FAILED).update(
+            status=SelectionRun.Status.PENDING, error="", finished_at=None
+        )
+        if updated:
+            run_selection.delay_on_commit(run.id)
+    run.refresh_from_db()
+    return run
+
+
 def selection_run_execute(*, run_id: int) -> SelectionRun:
-    """Claim the run and build its pairs; safe to call again after a crash (no duplicates)."""
+    """Claim the run and build its pairs; safe to call again after a crash (no duplicates).
+
+    A RUNNING run is claimed again on purpose: that is a task redelivered after its worker died.
+    """
     claimed = SelectionRun.objects.filter(
         id=run_id, status__in=[SelectionRun.Status.PENDING, SelectionRun.Status.RUNNING]
     ).update(status=SelectionRun.Status.RUNNING, started_at=timezone.now())
-    run = SelectionRun.objects.get(id=run_id)
+    run = SelectionRun.objects.select_related("project").get(id=run_id)
     if not claimed:
         return run
     started = time.perf_counter()
     try:
-        created, prompts = _build_pairs(run)
+        counts = _build_pairs(run)
     except SelectionError as exc:
         return _finish(run, SelectionRun.Status.FAILED, error=str(exc))
-    run.counts = {"pairs_created": created, "prompts": prompts}
+    run.counts = counts
     run.timings = {"seconds": round(time.perf_counter() - started, 3)}
     return _finish(run, SelectionRun.Status.DONE)
 
@@ -63,60 +87,121 @@ def _finish(run: SelectionRun, status: str, error: str = "") -> SelectionRun:
     return run
 
 
-def _build_pairs(run: SelectionRun) -> tuple[int, int]:
+def _build_pairs(run: SelectionRun) -> dict:
     strategy = STRATEGIES[run.strategy]
     rng = np.random.default_rng(run.params.get("seed"))
     per_prompt = int(run.params.get("pairs_per_prompt", 1))
+    weight = float(run.params.get("weight", 1.0))
+    context = _Context(run, strategy)
     specs: list[PairSpec] = []
     prompts = 0
-    for group in _prompt_groups(run.project_id):
-        prompts += 1
-        for cand in strategy.fn(group, pairs_per_prompt=per_prompt, rng=rng):
-            specs.append(_spec(group, cand, rng))
-    specs = _apply_budget(specs, run.params.get("budget"))
+    for chunk, done, total in _chunks(run.project_id):
+        for group in context.groups(chunk):
+            prompts += 1
+            for cand in strategy.fn(group, pairs_per_prompt=per_prompt, rng=rng):
+                specs.append(_spec(group, cand, rng, weight))
+        _progress(run, done / max(total, 1) * 0.9)
+    specs = _apply_budget(specs, run.params.get("budget"), strategy)
     created = pairs_create(
-        project=run.project,
-        specs=specs,
-        arm=run.arm,
-        strategy=run.strategy,
-        rng=rng,
+        project=run.project, specs=specs, arm=run.arm, strategy=run.strategy, rng=rng,
         selection_run_id=run.id,
-    )
-    return created, prompts
+    )  # fmt: skip
+    scores = [s.score for s in specs if s.score is not None]
+    return {"pairs_created": created, "pairs_selected": len(specs), "prompts": prompts,
+            "score_histogram": _histogram(scores)}  # fmt: skip
 
 
-def _spec(group: PromptGroup, cand, rng: np.random.Generator) -> PairSpec:
-    return PairSpec(
-        prompt_id=group.prompt_id,
-        response_1=int(group.response_ids[cand.i]),
-        response_2=int(group.response_ids[cand.j]),
-        score=cand.score,
-        # Random tie-breaking so arms and prompts interleave in the queue.
-        priority=float(rng.random()),
-    )
+class _Context:
+    """What a strategy needs beyond ids: embeddings (computed if missing), the model pool."""
+
+    def __init__(self, run: SelectionRun, strategy: Strategy) -> None:
+        self.run, self.strategy = run, strategy
+        self.embedder = embedder_name()
+        self.pool: Pool | None = None
+        if "competency" in strategy.needs:
+            self.pool = pool_load(run.project_id)
+            if not self.pool.names:
+                raise SelectionError(
+                    f"{strategy.name} needs model competencies: run import_models first"
+                )
+
+    def groups(self, rows: list[tuple[int, int, str]]) -> Iterator[PromptGroup]:
+        vectors = self._embeddings([r[1] for r in rows])
+        for prompt_id, ids, names in _group_rows(rows):
+            extra: dict = {}
+            if vectors is not None:
+                extra["embeddings"] = np.stack([vectors[i] for i in ids])
+            if self.pool is not None:
+                extra["competencies"], extra["buckets"] = self.pool.rows_for(names)
+            yield PromptGroup(prompt_id, np.array(ids), model_names=names, **extra)
+
+    def _embeddings(self, response_ids: list[int]) -> dict[int, np.ndarray] | None:
+        if "embeddings" not in self.strategy.needs:
+            return None
+        embeddings_compute(response_ids=response_ids, name=self.embedder)
+        return embedding_matrix(response_ids, self.embedder)
 
 
-def _apply_budget(specs: list[PairSpec], budget: int | None) -> list[PairSpec]:
-    if budget is None:
-        return specs
-    return sorted(specs, key=lambda s: -(s.score or 0.0))[: int(budget)]
-
-
-def _prompt_groups(project_id: int) -> Iterator[PromptGroup]:
-    rows = (
-        Response.objects.filter(prompt__project_id=project_id)
-        .order_by("prompt_id", "id")
-        .values_list("prompt_id", "id", "model_name")
-    )
+def _group_rows(rows: list[tuple[int, int, str]]) -> Iterator[tuple[int, list[int], tuple]]:
     current: int | None = None
     ids: list[int] = []
     names: list[str] = []
-    for prompt_id, response_id, model_name in rows.iterator(chunk_size=5000):
+    for prompt_id, response_id, model_name in rows:
         if prompt_id != current and current is not None:
-            yield PromptGroup(current, np.array(ids), model_names=tuple(names))
+            yield current, ids, tuple(names)
             ids, names = [], []
         current = prompt_id
         ids.append(response_id)
         names.append(model_name)
     if current is not None:
-        yield PromptGroup(current, np.array(ids), model_names=tuple(names))
+        yield current, ids, tuple(names)
+
+
+def _chunks(project_id: int) -> Iterator[tuple[list[tuple[int, int, str]], int, int]]:
+    """(rows of PROMPTS_PER_CHUNK prompts, prompts done, prompts in all), prompt by prompt."""
+    prompt_ids = list(
+        Response.objects.filter(prompt__project_id=project_id)
+        .order_by("prompt_id")
+        .values_list("prompt_id", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(prompt_ids), PROMPTS_PER_CHUNK):
+        chunk = prompt_ids[start : start + PROMPTS_PER_CHUNK]
+        rows = list(
+            Response.objects.filter(prompt_id__in=chunk)
+            .order_by("prompt_id", "id")
+            .values_list("prompt_id", "id", "model_name")
+        )
+        yield rows, start + len(chunk), len(prompt_ids)
+
+
+def _progress(run: SelectionRun, value: float) -> None:
+    delay = float(run.params.get("delay_per_chunk", 0))  # a test's way to make a run slow
+    if delay:
+        time.sleep(delay)
+    SelectionRun.objects.filter(id=run.id).update(progress=round(value, 3))
+
+
+def _spec(group: PromptGroup, cand, rng: np.random.Generator, weight: float) -> PairSpec:
+    return PairSpec(
+        prompt_id=group.prompt_id,
+        response_1=int(group.response_ids[cand.i]),
+        response_2=int(group.response_ids[cand.j]),
+        score=cand.score,
+        # Weighted interleaving of arms (Efraimidis–Spirakis): heavier arms come up more often.
+        priority=float(rng.random() ** (1.0 / weight)),
+    )
+
+
+def _apply_budget(specs: list[PairSpec], budget, strategy: Strategy) -> list[PairSpec]:
+    if budget is None:
+        return specs
+    sign = 1.0 if strategy.lower_is_better else -1.0
+    return sorted(specs, key=lambda s: sign * (s.score or 0.0))[: int(budget)]
+
+
+def _histogram(scores: list[float], bins: int = 10) -> dict:
+    if not scores:
+        return {"edges": [], "counts": []}
+    counts, edges = np.histogram(np.array(scores), bins=bins)
+    return {"edges": [round(float(e), 4) for e in edges], "counts": counts.tolist()}

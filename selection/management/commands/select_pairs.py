@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--budget", type=int, default=None, help="at most this many pairs")
         parser.add_argument("--arm", default=None, help="queue arm name (default: the strategy)")
         parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--weight", type=float, default=1.0, help="how often this arm comes up vs others"
+        )
 
     def handle(self, *args, **opts) -> None:
         project = Project.objects.filter(slug=opts["project"]).first()
@@ -25,7 +28,11 @@ class Command(BaseCommand):
             raise CommandError(f"no project with slug {opts['project']!r}")
         if opts["pairs_per_prompt"] < 1:
             raise CommandError("--pairs-per-prompt must be at least 1")
-        params = {"pairs_per_prompt": opts["pairs_per_prompt"], "seed": opts["seed"]}
+        params = {
+            "pairs_per_prompt": opts["pairs_per_prompt"],
+            "seed": opts["seed"],
+            "weight": opts["weight"],
+        }
         if opts["budget"] is not None:
             params["budget"] = opts["budget"]
         try:
