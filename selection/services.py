@@ -16,8 +16,6 @@ from selection.models import SelectionRun
 from selection.profiles import Pool, pool_load
 from selection.strategies import STRATEGIES, PromptGroup, Strategy
 
-PROMPTS_PER_CHUNK = 200
-
 
 class SelectionError(ValueError):
     """A selection run cannot start or go on, for a reason a lead can act on."""
@@ -33,6 +31,9 @@ def selection_run_start(
         known = ", ".join(sorted(STRATEGIES))
         raise SelectionError(f"unknown strategy {strategy!r}; known strategies: {known}")
     params = dict(params or {})
+    # A fixed seed makes a rerun after a crash choose the very same pairs.
+    if params.get("seed") is None:
+        params["seed"] = int(np.random.default_rng().integers(0, 2**31))
     if float(params.get("weight", 1.0)) <= 0:
         raise SelectionError("an arm's weight must be positive")
     with transaction.atomic():
@@ -88,27 +89,48 @@ def _finish(run: SelectionRun, status: str, error: str = "") -> SelectionRun:
 
 
 def _build_pairs(run: SelectionRun) -> dict:
+    """Select chunk by chunk; without a budget each chunk's pairs are written as it completes,
+    so a crash loses at most one chunk of work and a rerun (same seed) adds no duplicates."""
     strategy = STRATEGIES[run.strategy]
-    rng = np.random.default_rng(run.params.get("seed"))
-    per_prompt = int(run.params.get("pairs_per_prompt", 1))
-    weight = float(run.params.get("weight", 1.0))
+    rng = np.random.default_rng(run.params["seed"])
+    budget = run.params.get("budget")
     context = _Context(run, strategy)
-    specs: list[PairSpec] = []
+    held: list[PairSpec] = []
+    scores: list[float] = []
     prompts = 0
-    for chunk, done, total in _chunks(run.project_id):
-        for group in context.groups(chunk):
-            prompts += 1
-            for cand in strategy.fn(group, pairs_per_prompt=per_prompt, rng=rng):
-                specs.append(_spec(group, cand, rng, weight))
-        _progress(run, done / max(total, 1) * 0.9)
-    specs = _apply_budget(specs, run.params.get("budget"), strategy)
-    created = pairs_create(
+    for chunk, done, total in _chunks(
+        run.project_id, int(run.params.get("prompts_per_chunk", 200))
+    ):
+        specs = list(_select(context, chunk, rng))
+        prompts += len({s.prompt_id for s in specs})
+        scores += [s.score for s in specs if s.score is not None]
+        if budget is None:
+            _write(run, specs, rng)
+        else:
+            held += specs
+        _progress(run, done / max(total, 1) * 0.95)
+    if budget is not None:
+        _write(run, _apply_budget(held, budget, strategy), rng)
+    return {
+        "pairs_created": run.pairs.count(),
+        "prompts_with_pairs": prompts,
+        "score_histogram": _histogram(scores),
+    }
+
+
+def _select(context: _Context, chunk, rng: np.random.Generator) -> Iterator[PairSpec]:
+    per_prompt = int(context.run.params.get("pairs_per_prompt", 1))
+    weight = float(context.run.params.get("weight", 1.0))
+    for group in context.groups(chunk):
+        for cand in context.strategy.fn(group, pairs_per_prompt=per_prompt, rng=rng):
+            yield _spec(group, cand, rng, weight)
+
+
+def _write(run: SelectionRun, specs: list[PairSpec], rng: np.random.Generator) -> None:
+    pairs_create(
         project=run.project, specs=specs, arm=run.arm, strategy=run.strategy, rng=rng,
         selection_run_id=run.id,
     )  # fmt: skip
-    scores = [s.score for s in specs if s.score is not None]
-    return {"pairs_created": created, "pairs_selected": len(specs), "prompts": prompts,
-            "score_histogram": _histogram(scores)}  # fmt: skip
 
 
 class _Context:
@@ -157,16 +179,16 @@ def _group_rows(rows: list[tuple[int, int, str]]) -> Iterator[tuple[int, list[in
         yield current, ids, tuple(names)
 
 
-def _chunks(project_id: int) -> Iterator[tuple[list[tuple[int, int, str]], int, int]]:
-    """(rows of PROMPTS_PER_CHUNK prompts, prompts done, prompts in all), prompt by prompt."""
+def _chunks(project_id: int, size: int) -> Iterator[tuple[list[tuple[int, int, str]], int, int]]:
+    """(rows of `size` prompts, prompts done, prompts in all), in prompt order."""
     prompt_ids = list(
         Response.objects.filter(prompt__project_id=project_id)
         .order_by("prompt_id")
         .values_list("prompt_id", flat=True)
         .distinct()
     )
-    for start in range(0, len(prompt_ids), PROMPTS_PER_CHUNK):
-        chunk = prompt_ids[start : start + PROMPTS_PER_CHUNK]
+    for start in range(0, len(prompt_ids), size):
+        chunk = prompt_ids[start : start + size]
         rows = list(
             Response.objects.filter(prompt_id__in=chunk)
             .order_by("prompt_id", "id")

@@ -35,19 +35,21 @@ def _wait_until_ready(proc: subprocess.Popen, timeout: float) -> None:
 
 
 @contextmanager
-def celery_worker(queues: str = "default,embeddings,gpu", timeout: float = 60) -> Iterator:
+def celery_worker(
+    queues: str = "default,embeddings,gpu", timeout: float = 60, env: dict | None = None
+) -> Iterator:
     """Start a worker (solo pool) on the test database; stop it on exit. Yields the process."""
-    env = dict(os.environ, DATABASE_URL=_test_database_url(), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, DATABASE_URL=_test_database_url(), PYTHONUNBUFFERED="1", **(env or {}))
     log = open(ROOT / "var" / f"celery-worker-{os.getpid()}.log", "w")  # noqa: SIM115
     cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"]
     cmd += ["-Q", queues, "--without-gossip", "--without-mingle", "-l", "info"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        app.control.purge()
         _wait_until_ready(proc, timeout)
         yield proc
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
