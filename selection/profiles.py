@@ -13,7 +13,7 @@ from selection.models import ModelProfile
 
 # Imported CSV columns that describe a leaderboard row rather than a model's competency.
 NOT_COMPETENCY_PREFIXES = ("n_",)
-NOT_COMPETENCY_SUFFIXES = ("standard_error", "_length", "_se")
+NOT_COMPETENCY_SUFFIXES = ("standard_error", "_length", "_se", "comparisons")
 
 
 @dataclass(frozen=True)
