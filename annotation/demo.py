@@ -13,6 +13,7 @@ from annotation.importing.service import import_file
 from annotation.models import Pair, Project, Role
 from annotation.services import membership_set
 from selection.competency import model_profiles_import
+from selection.profiles import competency_buckets_compute
 from selection.services import selection_run_start
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
@@ -54,6 +55,8 @@ def demo_load() -> DemoReport:
     report.lines.append(imported.summary())
     models = model_profiles_import(project=project, path=DEMO_DIR / "alpacaeval_models.csv")
     report.lines.append(models.summary())
+    version = competency_buckets_compute(project=project, count=3)
+    report.lines.append(f"competency buckets: 3, model pool version {version}")
     _queue(project, report)
     return report
 

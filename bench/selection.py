@@ -5,28 +5,24 @@ Prompts are processed in chunks, as a selection run does, so memory stays flat. 
 memory, and the ratio to a baseline measured in the same run: the bare numpy arithmetic of every
 prompt's cosine matrix over the same embeddings (einsum), which any similarity method must pay.
 
-    python bench/select.py [--sizes 10000,50000,100000] [--strategies dissimilar,random,...]
+    python bench/selection.py [--sizes 10000,50000,100000] [--strategies dissimilar,random,...]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import resource
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-# Run as a script, this file's folder leads sys.path and its name would shadow the standard
-# library's `select` (which subprocess needs): take the folder out, put the repo root in.
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
+import numpy as np
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import resource  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 K, D, CHUNK, MODELS = 8, 384, 5000, 32
 
