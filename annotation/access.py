@@ -27,3 +27,13 @@ def get_project_for_lead(request, slug: str) -> Project:
     if role != Role.LEAD:
         raise PermissionDenied("Only the project's leads can do this.")
     return project
+
+
+def get_project_for_command(slug: str) -> Project:
+    """The project for a management command, or a CommandError naming the slug."""
+    from django.core.management.base import CommandError
+
+    project = Project.objects.filter(slug=slug).first()
+    if project is None:
+        raise CommandError(f"no project with slug {slug!r}")
+    return project

@@ -77,7 +77,8 @@ def main() -> None:
     print(f"best of {args.rounds} alternating rounds each")
     print(f"bare encode : {len(texts) / bare:7.1f} texts/s ({bare:.1f} s)")
     print(f"task path   : {len(texts) / task:7.1f} texts/s ({task:.1f} s)")
-    print(f"task / bare : {bare / task:7.2f} (above 1.0 comes from length-sorted batches and deduplicated texts)")
+    note = "above 1.0 comes from length-sorted batches and deduplicated texts"
+    print(f"task / bare : {bare / task:7.2f} ({note})")
 
 
 if __name__ == "__main__":

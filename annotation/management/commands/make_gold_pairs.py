@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from annotation.access import get_project_for_command
 from annotation.gold import SCALES, gold_pairs_create
-from annotation.models import Project
 
 
 class Command(BaseCommand):
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None)
 
     def handle(self, *args, **opts) -> None:
-        project = Project.objects.filter(slug=opts["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with slug {opts['project']!r}")
+        project = get_project_for_command(opts["project"])
         if opts["rate"] is not None:
             if not 0 <= opts["rate"] <= 1:
                 raise CommandError("--rate must be between 0 and 1")

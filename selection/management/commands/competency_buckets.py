@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.models import Project
+from annotation.access import get_project_for_command
 from selection.models import ModelProfile
 from selection.profiles import competency_buckets_compute
 
@@ -15,9 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=3, help="number of buckets")
 
     def handle(self, *args, **opts) -> None:
-        project = Project.objects.filter(slug=opts["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with slug {opts['project']!r}")
+        project = get_project_for_command(opts["project"])
         if opts["count"] < 1:
             raise CommandError("--count must be at least 1")
         version = competency_buckets_compute(project=project, count=opts["count"])

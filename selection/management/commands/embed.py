@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from annotation.models import Project
+from annotation.access import get_project_for_command
 from selection.embedding import (
     embedder_name,
     embedding_progress,
@@ -23,9 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
-        project = Project.objects.filter(slug=opts["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with slug {opts['project']!r}")
+        project = get_project_for_command(opts["project"])
         name = opts["embedder"] or embedder_name()
         if opts["workers"]:
             embed_project.delay(project.id, name)

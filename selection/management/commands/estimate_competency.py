@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.models import Project
+from annotation.access import get_project_for_command
 from selection.estimate import competency_estimate
 from selection.models import ModelProfile
 
@@ -18,9 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
-        project = Project.objects.filter(slug=opts["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with slug {opts['project']!r}")
+        project = get_project_for_command(opts["project"])
         written = competency_estimate(
             project=project, boot=opts["bootstrap"], replace_imported=opts["replace_imported"]
         )

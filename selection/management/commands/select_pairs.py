@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.models import Project
+from annotation.access import get_project_for_command
 from selection.models import SelectionRun
 from selection.services import SelectionError, selection_run_start
 from selection.strategies import STRATEGIES
@@ -23,9 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
-        project = Project.objects.filter(slug=opts["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with slug {opts['project']!r}")
+        project = get_project_for_command(opts["project"])
         if opts["pairs_per_prompt"] < 1:
             raise CommandError("--pairs-per-prompt must be at least 1")
         params = {
