@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from selection.models import ModelProfile, SelectionRun
+from selection.models import ModelProfile, ResponseEmbedding, SelectionRun
 
 
 @admin.register(ModelProfile)
@@ -16,3 +16,11 @@ class ModelProfileAdmin(admin.ModelAdmin):
 class SelectionRunAdmin(admin.ModelAdmin):
     list_display = ["id", "project", "strategy", "arm", "status", "progress", "created_at"]
     list_filter = ["status", "strategy"]
+
+
+@admin.register(ResponseEmbedding)
+class ResponseEmbeddingAdmin(admin.ModelAdmin):
+    list_display = ["id", "response", "embedder", "dimension", "created_at"]
+    list_filter = ["embedder"]
+    raw_id_fields = ["response"]
+    exclude = ["vector"]

@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 
+# The default `min_kinship` a lead may set on a kinship run (the paper's "kin").
 KIN_THRESHOLD = 0.9
 
 

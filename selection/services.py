@@ -121,8 +121,10 @@ def _build_pairs(run: SelectionRun) -> dict:
 def _select(context: _Context, chunk, rng: np.random.Generator) -> Iterator[PairSpec]:
     per_prompt = int(context.run.params.get("pairs_per_prompt", 1))
     weight = float(context.run.params.get("weight", 1.0))
+    # Strategy-specific options, e.g. {"min_kinship": 0.9} for `kinship`.
+    options = context.run.params.get("options", {})
     for group in context.groups(chunk):
-        for cand in context.strategy.fn(group, pairs_per_prompt=per_prompt, rng=rng):
+        for cand in context.strategy.fn(group, pairs_per_prompt=per_prompt, rng=rng, **options):
             yield _spec(group, cand, rng, weight)
 
 

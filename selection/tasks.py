@@ -42,4 +42,7 @@ def embed_project(project_id: int, name: str) -> int:
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=660, autoretry_for=TRANSIENT)
 def compute_buckets(project_id: int, count: int = 3) -> str:
-    return competency_buckets_compute(project=Project.objects.get(id=project_id), count=count)
+    project = Project.objects.filter(id=project_id).first()
+    if project is None:  # deleted since the task was queued
+        return ""
+    return competency_buckets_compute(project=project, count=count)

@@ -33,11 +33,18 @@ def _kinship(group: PromptGroup) -> np.ndarray:
     source="KARMA (arXiv 2502.18744): the pair whose models are most kin (highest kinship).",
 )
 def select_kinship(
-    group: PromptGroup, *, pairs_per_prompt: int = 1, rng: np.random.Generator
+    group: PromptGroup,
+    *,
+    pairs_per_prompt: int = 1,
+    rng: np.random.Generator,
+    min_kinship: float | None = None,
 ) -> list[Candidate]:
+    """With `min_kinship` (KARMA's "kin" is 0.9), pairs below it are never chosen."""
     if group.size < 2:
         return []
-    return best_pairs(_kinship(group), pairs_per_prompt, lowest=False)
+    kin = _kinship(group)
+    mask = None if min_kinship is None else (kin >= min_kinship)
+    return best_pairs(kin, pairs_per_prompt, lowest=False, mask=mask)
 
 
 @register(

@@ -121,3 +121,22 @@ def test_select_pairs_and_embed_commands(
         call_command("select_pairs", "--project", "demo", "--strategy", "similar", "--arm", "hard")
     assert "arm hard" in capsys.readouterr().out
     assert Pair.objects.filter(arm="hard", strategy="similar").count() == 6
+
+
+def test_empty_responses_are_embedded_and_can_be_paired(project):
+    from tests.factories import PromptFactory, ResponseFactory
+
+    prompt = PromptFactory(project=project)
+    for text in ("", "A full answer.", "\u200b"):
+        ResponseFactory(prompt=prompt, text=text)
+    done = run(project, "dissimilar", seed=1)
+    assert done.status == "done", done.error
+    assert ResponseEmbedding.objects.count() == 3
+    assert Pair.objects.count() == 1
+
+
+def test_importing_models_buckets_the_pool(project, eager_tasks):
+    from tests.selection.helpers import DEMO
+
+    call_command("import_models", str(DEMO / "alpacaeval_models.csv"), "--project", "demo")
+    assert set(ModelProfile.objects.values_list("bucket", flat=True)) == {0, 1, 2}

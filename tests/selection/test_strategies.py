@@ -143,3 +143,11 @@ def test_models_without_a_profile_never_take_part():
         assert got
         assert all(0 not in (c.i, c.j) for c in got), name
     assert [(c.i, c.j) for c in STRATEGIES["kinship"].fn(g, rng=RNG)] == [(1, 3)]
+
+
+def test_min_kinship_keeps_only_kin_pairs():
+    comp = np.array([[1.0, 0.0], [0.0, 1.0], [0.05, 1.0]])
+    g = PromptGroup(1, np.arange(3), competencies=comp)
+    fn = STRATEGIES["kinship"].fn
+    assert [(c.i, c.j) for c in fn(g, pairs_per_prompt=3, rng=RNG, min_kinship=0.9)] == [(1, 2)]
+    assert len(fn(g, pairs_per_prompt=3, rng=RNG)) == 3

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotation.models import Project
 from selection.competency import CompetencyImportError, model_profiles_import
+from selection.tasks import compute_buckets
 
 
 class Command(BaseCommand):
@@ -34,3 +35,5 @@ class Command(BaseCommand):
         except CompetencyImportError as exc:
             raise CommandError(f"nothing imported:\n{exc}") from None
         self.stdout.write(report.summary())
+        # The pool changed: re-bucket it (in a worker when there is one).
+        compute_buckets.delay(project.id)

@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--weight", type=float, default=1.0, help="how often this arm comes up vs others"
         )
+        parser.add_argument(
+            "--min-kinship",
+            type=float,
+            default=None,
+            help="kinship only: never pair models less kin than this (KARMA's 'kin' is 0.9)",
+        )
 
     def handle(self, *args, **opts) -> None:
         project = get_project_for_command(opts["project"])
@@ -33,6 +39,10 @@ class Command(BaseCommand):
         }
         if opts["budget"] is not None:
             params["budget"] = opts["budget"]
+        if opts["min_kinship"] is not None:
+            if opts["strategy"] != "kinship":
+                raise CommandError("--min-kinship applies to --strategy kinship only")
+            params["options"] = {"min_kinship": opts["min_kinship"]}
         try:
             run = selection_run_start(
                 project=project, strategy=opts["strategy"], arm=opts["arm"], params=params
