@@ -8,6 +8,7 @@ waiting; on SQLite the whole transaction holds the database's write lock (IMMEDI
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,8 @@ from annotation.models import (
 SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
 # How many candidate pairs one lease attempt locks at once.
 CANDIDATES = 8
+LOCK_WAITS = 5
+LOCK_WAIT_SECONDS = 0.05
 UNDO_WINDOW = timedelta(minutes=2)
 
 
@@ -75,9 +78,16 @@ def _gold_order(project: Project) -> tuple[bool, ...]:
 
 
 def _first_with_room(project: Project, queryset, annotator, now: datetime) -> Pair | None:
+    waits = 0
     while True:
         candidates = list(_locked(queryset)[:CANDIDATES])
         if not candidates:
+            # Rows other leases are checking right now were skipped, not refused: look again
+            # shortly rather than tell a person "no more pairs" while some may still be free.
+            if waits < LOCK_WAITS and queryset.exists():
+                waits += 1
+                time.sleep(LOCK_WAIT_SECONDS)
+                continue
             return None
         ids = [pair.id for pair in candidates]
         full = Pair.objects.full_ids(ids=ids, overlap=project.overlap, now=now)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -16,9 +17,18 @@ OVERLAP = 2
 
 
 def _annotate_until_empty(project, user, barrier, leased: list, errors: list) -> None:
+    """Lease and answer until the queue says "no more pairs" three times in a row, as a
+    person reloading the page would."""
     try:
         barrier.wait()
-        while (lease := assignment_lease(project=project, annotator=user)) is not None:
+        empty = 0
+        while empty < 3:
+            lease = assignment_lease(project=project, annotator=user)
+            if lease is None:
+                empty += 1
+                time.sleep(0.2)
+                continue
+            empty = 0
             leased.append((lease.pair_id, user.id))
             label_submit(assignment_id=lease.id, annotator=user, choice="a")
     except Exception as exc:  # collected and re-raised by the test in the main thread
