@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from selection.models import SelectionRun
 from selection.services import selection_run_start
 from tests.factories import ProjectFactory, PromptFactory, ResponseFactory
-from tests.workers import celery_worker
+from tests.workers import celery_worker, wait_for
 
 
 @pytest.mark.celery_worker
@@ -19,10 +17,11 @@ def test_a_real_worker_runs_a_selection_queued_on_commit():
         ResponseFactory.create_batch(3, prompt=prompt)
     with celery_worker():
         run = selection_run_start(project=project, strategy="random", params={"seed": 3})
-        for _ in range(200):
+
+        def finished() -> bool:
             run.refresh_from_db()
-            if run.status in (SelectionRun.Status.DONE, SelectionRun.Status.FAILED):
-                break
-            time.sleep(0.1)
+            return run.status in (SelectionRun.Status.DONE, SelectionRun.Status.FAILED)
+
+        wait_for(finished, 20, "the selection run")
     assert run.status == SelectionRun.Status.DONE, run.error
     assert run.pairs.count() == 3

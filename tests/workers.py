@@ -55,3 +55,13 @@ def celery_worker(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def wait_for(check, timeout: float, what: str) -> None:
+    """Poll `check()` until it is true; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")

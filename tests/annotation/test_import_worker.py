@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from annotation.models import ImportJob, Prompt, Response
 from tests.annotation.import_files import grouped, write_jsonl
-from tests.workers import celery_worker
+from tests.workers import celery_worker, wait_for
 
 
 @pytest.mark.celery_worker
@@ -27,11 +25,12 @@ def test_a_large_upload_is_imported_by_a_real_worker_and_its_page_then_shows_don
         )
         job = ImportJob.objects.get()
         assert response.url == reverse("import_job", args=[project.slug, job.id])
-        for _ in range(300):
+
+        def finished() -> bool:
             job.refresh_from_db()
-            if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
-                break
-            time.sleep(0.1)
+            return job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+
+        wait_for(finished, 30, "the import job")
     assert job.status == ImportJob.Status.DONE, job.report
     assert Prompt.objects.filter(project=project).count() == 50
     assert Response.objects.filter(prompt__project=project).count() == 150

@@ -14,18 +14,9 @@ from selection.profiles import competency_buckets_compute
 from selection.services import selection_run_start
 from selection.tasks import embed_project
 from tests.selection.helpers import load_slice
-from tests.workers import celery_worker
+from tests.workers import celery_worker, wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(check, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def finished(run: SelectionRun) -> bool:

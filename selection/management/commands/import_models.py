@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.models import Project
+from annotation.access import get_project_for_command
 from selection.competency import CompetencyImportError, model_profiles_import
 from selection.tasks import compute_buckets
 
@@ -20,9 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--competency-column", default="win_rate")
 
     def handle(self, *args, **opts) -> None:
-        project = Project.objects.filter(slug=opts["project"]).first()
-        if project is None:
-            raise CommandError(f"no project with slug {opts['project']!r}")
+        project = get_project_for_command(opts["project"])
         try:
             report = model_profiles_import(
                 project=project,
