@@ -39,12 +39,6 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def role_of(self, user) -> str | None:
-        if not user.is_authenticated:
-            return None
-        membership = self.memberships.filter(user=user).only("role").first()
-        return membership.role if membership else None
-
 
 class Membership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")

@@ -225,14 +225,6 @@ def assignment_release(*, project: Project, assignment_id: int) -> bool:
     return bool(released)
 
 
-def assignments_expire(*, now: datetime | None = None) -> int:
-    """Mark leases past their time as expired (the queue already ignores them)."""
-    now = now or timezone.now()
-    return Assignment.objects.filter(state=AssignmentState.ACTIVE, expires_at__lte=now).update(
-        state=AssignmentState.EXPIRED
-    )
-
-
 def label_adjudicate(
     *, pair: Pair, lead, choice: str, rationale: str = "", as_gold: bool = False
 ) -> Label:

@@ -2,8 +2,9 @@
 
 Pure numpy: each benchmark column is min-max normalised over the model pool (a missing value
 takes the column mean), Q is the mean normalised score, and the kinship of two models is the
-cosine of their normalised vectors; models are "kin" at a cosine of at least 0.9. With a single
-(scalar) column the cosine is meaningless, so kinship is the closeness of Q: 1 - |Q_a - Q_b|.
+cosine of their normalised vectors; models are "kin" at a cosine of at least 0.9
+(`select_pairs --min-kinship 0.9`). With a single (scalar) column the cosine is meaningless, so
+kinship is the closeness of Q: 1 - |Q_a - Q_b|.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import hashlib
 import json
 
 import numpy as np
-
-# The default `min_kinship` a lead may set on a kinship run (the paper's "kin").
-KIN_THRESHOLD = 0.9
 
 
 def normalise(scores: np.ndarray) -> np.ndarray:
