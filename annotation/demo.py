@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from annotation.gold import gold_pairs_create
 from annotation.importing.service import import_file
-from annotation.models import Pair, Project, Role
+from annotation.models import Pair, Project, Response, Role
 from annotation.services import membership_set
 from selection.competency import model_profiles_import
+from selection.effort.services import effort_run_execute, simulation_params
+from selection.embedding import PACKAGED_MINILM, embedder_name, missing_response_ids
+from selection.models import EffortRun, ResponseEmbedding
 from selection.profiles import competency_buckets_compute
 from selection.services import selection_run_start
 
@@ -57,8 +62,45 @@ def demo_load() -> DemoReport:
     report.lines.append(models.summary())
     version = competency_buckets_compute(project=project, count=3)
     report.lines.append(f"competency buckets: 3, model pool version {version}")
+    _embeddings(project, report)
     _queue(project, report)
+    _simulation(project, report)
     return report
+
+
+def _embeddings(project: Project, report: DemoReport) -> None:
+    """The sample's MiniLM embeddings ship with it (computing them takes a CPU ~90 s)."""
+    name = embedder_name()
+    if name != PACKAGED_MINILM:
+        report.lines.append(f"embeddings: computed on demand by {name}")
+        return
+    stored = np.load(DEMO_DIR / "alpacaeval_sample_minilm.npz")
+    vectors = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    missing = missing_response_ids(project.id, name)
+    rows = Response.objects.filter(id__in=missing).values_list("id", "text")
+    ResponseEmbedding.objects.bulk_create(
+        [ResponseEmbedding(response_id=rid, embedder=name, dimension=384,
+                           vector=vectors[key].tobytes())
+         for rid, text in rows if (key := _text_key(text)) in vectors],
+        batch_size=1000, ignore_conflicts=True,
+    )  # fmt: skip
+    report.lines.append(f"embeddings: {len(missing)} loaded from the bundled file")
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _simulation(project: Project, report: DemoReport) -> None:
+    """A first effort simulation, so the lead's dashboard has curves from the start."""
+    if EffortRun.objects.filter(project=project, kind=EffortRun.Kind.SIMULATION).exists():
+        return
+    params = simulation_params({"seeds": 3, "boot": 200})
+    run = EffortRun.objects.create(project=project, kind=EffortRun.Kind.SIMULATION, params=params)
+    run = effort_run_execute(run_id=run.id)
+    report.lines.append(
+        f"effort simulation: 7 strategies × 3 seeds ({run.status}, {run.seconds} s)"
+    )
 
 
 def _users(project: Project, report: DemoReport) -> None:
@@ -81,6 +123,10 @@ def _queue(project: Project, report: DemoReport) -> None:
     )
     run.refresh_from_db()
     report.lines.append(f"queue: {run.counts.get('pairs_created', 0)} random pairs ({run.status})")
+    if embedder_name() == PACKAGED_MINILM:
+        real = selection_run_start(project=project, strategy="dissimilar", params={"seed": 7})
+        real.refresh_from_db()
+        report.lines.append(f"queue: {real.counts.get('pairs_created', 0)} REAL dissimilar pairs")
     gold = gold_pairs_create(project=project, count=10, margin=3.0, scale="alpacaeval", seed=7)
     Project.objects.filter(id=project.id).update(gold_rate=0.1)
     report.lines.append(f"gold: {gold} gold pairs, mixed into queues at 10%")

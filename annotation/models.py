@@ -288,6 +288,8 @@ class Label(models.Model):
     server_seconds = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=20, choices=LabelSource.choices, default=LabelSource.HUMAN)
     confidence = models.FloatField(null=True, blank=True)
+    # Label smoothing towards the flipped label (SPA keeps noisy judge labels this way).
+    smoothing = models.FloatField(default=0.0)
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -370,3 +372,33 @@ class ImportJob(models.Model):
         if not self.bytes_total:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, int(100 * self.bytes_done / self.bytes_total))
+
+
+class ExportJob(models.Model):
+    """A DPO export started from the web: run by a worker, zipped, downloaded by a lead."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="export_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    progress = models.FloatField(default=0.0)
+    report = models.JSONField(default=dict, blank=True)
+    file_path = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from annotation.views import annotate, imports, lead, projects
+from annotation.views import annotate, exports, imports, lead, projects
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -21,4 +21,11 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/import/", imports.import_upload, name="import_upload"),
     path("projects/<slug:slug>/imports/<int:job_id>/", imports.import_job, name="import_job"),
+    path("projects/<slug:slug>/export/", exports.export_page, name="export"),
+    path("projects/<slug:slug>/exports/<int:job_id>/", exports.export_job, name="export_job"),
+    path(
+        "projects/<slug:slug>/exports/<int:job_id>/download/",
+        exports.export_download,
+        name="export_download",
+    ),
 ]

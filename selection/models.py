@@ -86,3 +86,87 @@ class ResponseEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.embedder} embedding of response {self.response_id}"
+
+
+class EffortRun(models.Model):
+    """An effort computation: a simulation on gold scores, or learning curves of real labels."""
+
+    class Kind(models.TextChoices):
+        SIMULATION = "simulation", "Simulation"
+        LIVE = "live", "Live labels"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="effort_runs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    progress = models.FloatField(default=0.0)
+    stage = models.CharField(max_length=100, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Serves the dashboard's "latest run of each kind" for a project.
+            models.Index(fields=["project", "kind", "-created_at"], name="effortrun_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} effort run {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class SpaRound(models.Model):
+    """One SPA round: a policy (trained from its parent round's, or the reference) judges pairs;
+    confident judgements become model labels, noisy ones go to people, a sample is audited."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(
+        "annotation.Project", on_delete=models.CASCADE, related_name="spa_rounds"
+    )
+    number = models.PositiveIntegerField()
+    judge = models.CharField(max_length=20, default="implicit")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    policy_path = models.CharField(max_length=500, blank=True)
+    lineage = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    progress = models.FloatField(default=0.0)
+    stage = models.CharField(max_length=100, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Also serves "the rounds of a project, in order" on the dashboard.
+            models.UniqueConstraint(fields=["project", "number"], name="sparound_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SPA round {self.number} of {self.project_id} ({self.status})"
+
+    @property
+    def judge_name(self) -> str:
+        return f"spa-round-{self.number}"

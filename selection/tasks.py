@@ -6,6 +6,7 @@ from celery import group, shared_task
 from django.db import OperationalError
 
 from annotation.models import Project
+from selection.effort.services import effort_run_execute
 from selection.embedding import embeddings_compute, missing_response_ids
 from selection.profiles import competency_buckets_compute
 from selection.services import selection_run_execute
@@ -46,3 +47,19 @@ def compute_buckets(project_id: int, count: int = 3) -> str:
     if project is None:  # deleted since the task was queued
         return ""
     return competency_buckets_compute(project=project, count=count)
+
+
+@shared_task(
+    acks_late=True, soft_time_limit=3600, time_limit=3700,
+    autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5,
+)  # fmt: skip
+def run_effort(run_id: int) -> str:
+    return effort_run_execute(run_id=run_id).status
+
+
+@shared_task(acks_late=True, soft_time_limit=6 * 3600, time_limit=6 * 3600 + 300)
+def judge_spa_round(round_id: int) -> str:
+    """On the `gpu` queue (CELERY_TASK_ROUTES): trains the round's policy, then judges."""
+    from selection.spa import spa_round_execute
+
+    return spa_round_execute(round_id=round_id).status

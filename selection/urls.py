@@ -2,9 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from selection import views
+from selection import effort_views, views
 
 urlpatterns = [
     path("projects/<slug:slug>/selection/", views.runs, name="selection_runs"),
     path("projects/<slug:slug>/selection/<int:run_id>/retry/", views.retry, name="selection_retry"),
+]
+
+urlpatterns += [
+    path("projects/<slug:slug>/effort/", effort_views.effort, name="effort"),
+    path("projects/<slug:slug>/effort/start/", effort_views.effort_start, name="effort_start"),
+    path("projects/<slug:slug>/spa/start/", effort_views.spa_start, name="spa_start"),
+    path(
+        "projects/<slug:slug>/effort/<slug:table>.csv", effort_views.effort_csv, name="effort_csv"
+    ),
 ]

@@ -70,3 +70,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rolled-back tests reuse row ids; a cache entry from one test must not meet the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

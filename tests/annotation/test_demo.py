@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from annotation.demo import DEMO_SLUG
 from annotation.models import Pair, Project, Prompt, Response, Role
-from selection.models import ModelProfile
+from selection.models import EffortRun, ModelProfile, ResponseEmbedding
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,12 @@ def test_the_demo_holds_real_data_two_roles_and_a_queue(
     assert ModelProfile.objects.filter(project=project).count() == 32
     assert project.pairs.filter(status="open", arm="random").count() == 58 * 3
     assert project.pairs.filter(is_gold=True).count() == 10
+    # Bundled MiniLM embeddings: the REAL arm and the effort simulation need no model run.
+    assert ResponseEmbedding.objects.filter(response__prompt__project=project).count() == 1855
+    assert project.pairs.filter(arm="dissimilar").count() == 58
+    simulation = EffortRun.objects.get(project=project)
+    assert simulation.status == "done"
+    assert len(simulation.result["arms"]) == 7
     roles = dict(project.memberships.values_list("user__username", "role"))
     assert roles == {"demo-lead": Role.LEAD, "demo-annotator": Role.ANNOTATOR}
     assert "demo-annotator / demo-pass" in out
@@ -52,3 +58,22 @@ def test_the_demo_logins_work(client):
     assert client.login(username="demo-annotator", password="demo-pass")
     page = client.get("/")
     assert "AlpacaEval demo" in page.content.decode()
+
+
+def test_the_bundled_embeddings_are_what_the_embedder_computes():
+    import hashlib
+    import json
+
+    import numpy as np
+
+    from annotation.demo import DEMO_DIR
+    from selection.embedding import PACKAGED_MINILM, encode
+
+    stored = np.load(DEMO_DIR / "alpacaeval_sample_minilm.npz")
+    vectors = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    with (DEMO_DIR / "alpacaeval_sample.jsonl").open() as handle:
+        texts = [r["text"] for r in json.loads(handle.readline())["responses"][:3]]
+    keys = [hashlib.sha1(t.encode(), usedforsecurity=False).hexdigest() for t in texts]
+    computed = encode(texts, PACKAGED_MINILM)
+    for key, vector in zip(keys, computed, strict=True):
+        assert float(vectors[key] @ vector) > 0.999

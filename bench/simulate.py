@@ -1,0 +1,98 @@
+"""The effort simulation on the whole shared AlpacaEval pool: 7 strategies × 5 seeds.
+
+Set-up (not timed): a fresh SQLite database (or DATABASE_URL's), the 403-prompt pool imported,
+the model leaderboard imported and bucketed, and MiniLM embeddings loaded from the cache that
+bench/pool_cache.py fills (computed on first use, about ten minutes on a 2-core CPU).
+
+Timed: `simulate_effort` end to end. Baseline, measured in the same run: loading the
+simulation's inputs from the database (responses, gold, embeddings, the model pool), which
+every simulation pays before it simulates anything.
+
+    python bench/simulate.py [--seeds 5] [--json OUT] [extra simulate_effort options...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_database  # noqa: E402
+from bench.pool_cache import MODELS, POOL, load_cache, text_key  # noqa: E402
+
+DB = ROOT / "var" / "bench" / "simulate.sqlite3"
+SLUG = "alpacaeval"
+
+
+def setup_django() -> None:
+    if "DATABASE_URL" not in os.environ:
+        DB.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load_pool():
+    from annotation.importing.service import import_file
+    from annotation.models import Project, Response
+    from selection.competency import model_profiles_import
+    from selection.embedding import embedder_name
+    from selection.models import ResponseEmbedding
+    from selection.profiles import competency_buckets_compute
+
+    Project.objects.filter(slug=SLUG).delete()
+    project = Project.objects.create(name="AlpacaEval pool", slug=SLUG)
+    import_file(project=project, path=POOL)
+    model_profiles_import(project=project, path=MODELS)
+    competency_buckets_compute(project=project, count=3)
+    vectors, name = load_cache(), embedder_name()
+    rows = Response.objects.filter(prompt__project=project).values_list("id", "text")
+    ResponseEmbedding.objects.bulk_create(
+        [ResponseEmbedding(response_id=rid, embedder=name, dimension=384,
+                           vector=vectors[text_key(text)].tobytes()) for rid, text in rows],
+        batch_size=2000,
+    )  # fmt: skip
+    return project
+
+
+def baseline(project) -> float:
+    from selection.effort.inputs import sim_prompts
+    from selection.embedding import embedder_name
+
+    began = time.perf_counter()
+    prompts = sim_prompts(project.id, embedder_name(), "auto", with_pool=True)
+    assert len(prompts) == 403, len(prompts)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", default="5")
+    args, extra = parser.parse_known_args()
+    setup_django()
+    from django.core.management import call_command
+
+    project = load_pool()
+    floor = baseline(project)
+    began = time.perf_counter()
+    call_command("simulate_effort", "--project", SLUG, "--seeds", args.seeds, *extra)
+    spent = time.perf_counter() - began
+    print(f"\nsimulate_effort, 7 strategies × {args.seeds} seeds, 403 prompts: {spent:.1f} s "
+          f"(target < 120 s)")  # fmt: skip
+    print(f"baseline, loading its inputs: {floor:.2f} s; ratio {spent / floor:.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Effort workflows: start a run, execute it from a task, keep its progress on the row."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.models import Project
+from selection.effort import inputs, live_effort
+from selection.effort.simulate import Arm, SimParams, simulate
+from selection.embedding import embedder_name, embedding_matrix
+from selection.models import EffortRun
+from selection.strategies import STRATEGIES
+
+SIMULATED = (
+    "random", "dissimilar", "similar", "centroid", "kinship", "kinship_bucketed", "quality_top2"
+)  # fmt: skip
+DEFAULTS = {
+    "strategies": list(SIMULATED), "seeds": 5, "noise": 1.0, "tie_margin": 0.5, "target": None,
+    "pairs_per_prompt": 2, "eval_share": 0.2, "gold_scale": "auto", "boot": 500,
+}  # fmt: skip
+
+
+class EffortError(ValueError):
+    """The computation cannot run, for a reason a lead can act on."""
+
+
+def simulation_params(raw: dict) -> dict:
+    """Defaults filled in and every value checked; raises EffortError naming the field."""
+    params = DEFAULTS | {k: v for k, v in raw.items() if v is not None}
+    unknown = [s for s in params["strategies"] if s not in STRATEGIES]
+    if unknown or not params["strategies"]:
+        raise EffortError(f"strategies: unknown {unknown}; known: {', '.join(sorted(STRATEGIES))}")
+    if "random" not in params["strategies"]:
+        raise EffortError("strategies: savings are measured against random; include it")
+    _check(params, "seeds", int, 1, 100)
+    _check(params, "pairs_per_prompt", int, 1, 50)
+    _check(params, "boot", int, 0, 10_000)
+    _check(params, "noise", float, 1e-6, 1e6)
+    _check(params, "tie_margin", float, 0.0, 1e6)
+    _check(params, "eval_share", float, 0.05, 0.9)
+    if params["target"] is not None:
+        _check(params, "target", float, 0.0, 1.0)
+    if params["gold_scale"] not in ("auto", "logodds", "raw"):
+        raise EffortError("gold_scale: must be auto, logodds or raw")
+    return params
+
+
+def _check(params: dict, key: str, kind: type, low: float, high: float) -> None:
+    try:
+        value = kind(params[key])
+    except (TypeError, ValueError):
+        raise EffortError(f"{key}: {params[key]!r} is not a number") from None
+    if not (low <= value <= high) or (kind is float and not math.isfinite(value)):
+        raise EffortError(f"{key}: must be between {low} and {high}, not {value}")
+    params[key] = value
+
+
+def effort_run_start(*, project: Project, kind: str, params: dict | None = None) -> EffortRun:
+    from selection.tasks import run_effort
+
+    params = simulation_params(params or {}) if kind == EffortRun.Kind.SIMULATION else {}
+    with transaction.atomic():
+        run = EffortRun.objects.create(project=project, kind=kind, params=params)
+        run_effort.delay_on_commit(run.id)
+    return run
+
+
+def effort_run_execute(*, run_id: int) -> EffortRun:
+    """Claim the run (a redelivered task claims a RUNNING run again) and compute it."""
+    claimed = EffortRun.objects.filter(
+        id=run_id, status__in=[EffortRun.Status.PENDING, EffortRun.Status.RUNNING]
+    ).update(status=EffortRun.Status.RUNNING, progress=0.0)
+    run = EffortRun.objects.get(id=run_id)
+    if not claimed:
+        return run
+    began = time.perf_counter()
+    try:
+        compute = _simulate if run.kind == EffortRun.Kind.SIMULATION else _live
+        run.result = compute(run)
+    except EffortError as exc:
+        return _finish(run, EffortRun.Status.FAILED, began, error=str(exc))
+    return _finish(run, EffortRun.Status.DONE, began)
+
+
+def _finish(run: EffortRun, status: str, began: float, error: str = "") -> EffortRun:
+    run.status, run.error = status, error
+    run.progress = 1.0 if status == EffortRun.Status.DONE else run.progress
+    run.seconds = round(time.perf_counter() - began, 2)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "progress", "seconds", "finished_at", "result"])
+    return run
+
+
+def _stage(run: EffortRun, stage: str, low: float, high: float):
+    """A progress callback mapping 0..1 of one stage onto low..high of the whole run."""
+
+    def report(fraction: float) -> None:
+        value = round(low + (high - low) * fraction, 3)
+        EffortRun.objects.filter(id=run.id).update(progress=value, stage=stage)
+
+    report(0.0)
+    return report
+
+
+def _simulate(run: EffortRun) -> dict:
+    p = run.params
+    name = embedder_name()
+    inputs.embed_missing(run.project_id, name, _stage(run, "embedding responses", 0.0, 0.3))
+    needs_pool = any("competency" in STRATEGIES[s].needs for s in p["strategies"])
+    prompts = inputs.sim_prompts(run.project_id, name, p["gold_scale"], needs_pool)
+    if len(prompts) < 10:
+        raise EffortError("simulation needs gold scores: fewer than 10 prompts have two or more")
+    params = SimParams(
+        arms=tuple(Arm(s, s) for s in p["strategies"]), seeds=p["seeds"], noise=p["noise"],
+        tie_margin=p["tie_margin"], pairs_per_prompt=p["pairs_per_prompt"],
+        eval_share=p["eval_share"], target=p["target"], boot=p["boot"],
+    )  # fmt: skip
+    result = simulate(prompts, params, _stage(run, "simulating annotators", 0.3, 1.0))
+    return result | {"prompts": len(prompts), "embedder": name}
+
+
+def _live(run: EffortRun) -> dict:
+    name = embedder_name()
+    inputs.embed_missing(run.project_id, name, _stage(run, "embedding responses", 0.0, 0.5))
+    labels = inputs.live_labels(run.project_id)
+    evaluation = inputs.evaluation_pairs(run.project_id)
+    ids = {i for row in labels for i in row[3:5]} | {i for e in evaluation for i in e[1:3]}
+    vectors = embedding_matrix(sorted(ids), name)
+    _stage(run, "fitting learning curves", 0.5, 1.0)
+    if not evaluation:
+        raise EffortError(
+            "no pairs with a known answer: add gold pairs (make_gold_pairs) or adjudicate some"
+        )
+    runs = live_effort.arm_runs(labels, evaluation, vectors)
+    result = live_effort.summary(runs, live_effort.baseline_arm(labels), None)
+    return live_effort.summary_json(result) | {"eval_pairs": len(evaluation), "embedder": name}

@@ -1,0 +1,178 @@
+"""The lead's effort dashboard: live figures per arm and annotator, effort saved (simulated and
+from real labels), charts as server-side SVG, every table as CSV."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from annotation.access import get_project_for_lead
+from selection import charts
+from selection.effort import dashboard
+from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
+from selection.models import EffortRun, SpaRound
+from selection.spa import SpaError, round_figures, spa_round_start
+
+
+@login_required
+def effort(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    context = _context(project)
+    template = "selection/_effort_live.html" if request.htmx else "selection/effort.html"
+    return render(request, template, context)
+
+
+def _latest(project, kind: str) -> EffortRun | None:
+    return EffortRun.objects.filter(project=project, kind=kind).order_by("-created_at").first()
+
+
+def _context(project) -> dict:
+    figures = dashboard.figures(project)
+    simulation = _latest(project, EffortRun.Kind.SIMULATION)
+    live = _latest(project, EffortRun.Kind.LIVE)
+    return {
+        "project": project, "figures": figures, "simulation": simulation, "live_run": live,
+        "polling": any(r is not None and r.is_active for r in (simulation, live))
+        or SpaRound.objects.filter(project=project, status__in=["pending", "running"]).exists(),
+        "simulation_charts": _effort_charts(simulation),
+        "live_charts": _effort_charts(live),
+        "seconds_chart": _seconds_chart(figures["seconds_histogram"]),
+        "throughput_chart": _throughput_chart(figures["throughput"]),
+        "strategies": SIMULATED, "defaults": DEFAULTS, "spa_rounds": _spa_rounds(project),
+        "tasks_in_process": settings.CELERY_TASK_ALWAYS_EAGER,
+    }  # fmt: skip
+
+
+def _spa_rounds(project) -> list[tuple[SpaRound, dict]]:
+    rounds = SpaRound.objects.filter(project=project).order_by("number")
+    return [(r, round_figures(r) if r.status == SpaRound.Status.DONE else {}) for r in rounds]
+
+
+@login_required
+@require_POST
+def spa_start(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    fields = ("judge", "noisy_share", "audit_share", "low_confidence", "arm", "limit", "epochs",
+              "expand")  # fmt: skip
+    try:
+        params = {k: request.POST.get(k) or None for k in fields}
+        spa = spa_round_start(project=project, params=params)
+    except SpaError as exc:
+        messages.error(request, f"SPA round not started: {exc}")
+    else:
+        messages.success(request, f"SPA round {spa.number} queued on the gpu queue.")
+    return redirect("effort", slug=project.slug)
+
+
+def _effort_charts(run: EffortRun | None) -> dict | None:
+    if run is None or run.status != EffortRun.Status.DONE:
+        return None
+    arms, target = run.result.get("arms", {}), run.result.get("target")
+    return {
+        "curves": charts.learning_curves_svg(arms, target),
+        "saved_labels": charts.savings_svg(arms, "saved_labels"),
+        "saved_seconds": charts.savings_svg(arms, "saved_seconds"),
+    }
+
+
+def _seconds_chart(histogram: dict):
+    edges = histogram["edges"]
+    names = [f"{edges[i]:g}–{edges[i + 1]:g} s" for i in range(len(edges) - 1)]
+    return charts.bars_svg(histogram["counts"], names, "seconds per label")
+
+
+def _throughput_chart(series: dict):
+    if not series["counts"]:
+        return charts.bars_svg([], [], "labels over time")
+    start = datetime.fromisoformat(series["start"])
+    step = timedelta(hours=1) if series["unit"] == "hour" else timedelta(days=1)
+    fmt = "%d %b %H:00" if series["unit"] == "hour" else "%d %b"
+    names = [(start + i * step).strftime(fmt) for i in range(len(series["counts"]))]
+    return charts.bars_svg(series["counts"], names, f"labels per {series['unit']}")
+
+
+@login_required
+@require_POST
+def effort_start(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    kind = request.POST.get("kind", EffortRun.Kind.SIMULATION)
+    if kind not in EffortRun.Kind.values:
+        raise Http404("No such computation.")
+    try:
+        run = effort_run_start(project=project, kind=kind, params=_form_params(request.POST))
+    except EffortError as exc:
+        messages.error(request, f"Not started: {exc}")
+    else:
+        messages.success(request, f"{run.get_kind_display()} computation {run.id} started.")
+    return redirect("effort", slug=project.slug)
+
+
+def _form_params(post) -> dict:
+    fields = ("seeds", "noise", "tie_margin", "target", "pairs_per_prompt", "eval_share", "boot")
+    params = {key: post.get(key) or None for key in fields}
+    params["strategies"] = post.getlist("strategies") or None
+    return params
+
+
+CSV_TABLES = ("arms", "annotators", "throughput", "simulation", "live", "curves")
+
+
+@login_required
+def effort_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    if table not in CSV_TABLES:
+        raise Http404("No such table.")
+    header, rows = _table(project, table)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{table}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _table(project, table: str) -> tuple[list[str], list[list]]:
+    figures = dashboard.figures(project)
+    if table in ("arms", "annotators"):
+        records = figures[table]
+        header = list(records[0]) if records else []
+        return header, [[r[k] for k in header] for r in records]
+    if table == "throughput":
+        return ["bucket", "labels"], list(enumerate(figures["throughput"]["counts"]))
+    kind = EffortRun.Kind.LIVE if table == "live" else EffortRun.Kind.SIMULATION
+    run = _latest(project, kind)
+    arms = run.result.get("arms", {}) if run and run.status == EffortRun.Status.DONE else {}
+    if table == "curves":
+        return ["arm", "labels", "accuracy"], [
+            [name, n, acc] for name, arm in arms.items()
+            for n, acc in zip(arm["sizes"], arm["accuracy"], strict=True)
+        ]  # fmt: skip
+    return _effort_rows(arms)
+
+
+EFFORT_COLUMNS = (
+    "labels", "labels_to_target", "seconds_to_target", "saved_labels", "saved_labels_ci",
+    "saved_seconds", "saved_seconds_ci", "uninformative_rate", "label_error",
+    "candidate_reduction",
+)  # fmt: skip
+
+
+def _effort_rows(arms: dict) -> tuple[list[str], list[list]]:
+    header = ["arm", *EFFORT_COLUMNS]
+    rows = []
+    for name, arm in arms.items():
+        rows.append([name] + [_cell(arm.get(col)) for col in EFFORT_COLUMNS])
+    return header, rows
+
+
+def _cell(value):
+    if isinstance(value, list):
+        return " to ".join(f"{v:.4f}" for v in value)
+    return "" if value is None else value

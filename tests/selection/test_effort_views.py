@@ -1,0 +1,216 @@
+"""The lead's effort dashboard: figures, charts, CSV, starting computations, access."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from annotation.models import Label, Pair
+from selection.effort import dashboard
+from selection.models import EffortRun
+from tests.factories import PairFactory, UserFactory
+from tests.selection.effort_helpers import gold_project
+
+pytestmark = pytest.mark.django_db
+
+
+def answer(pair, who, choice, seconds=4.0):
+    return Label.objects.create(pair=pair, annotator=who, choice=choice, active_seconds=seconds)
+
+
+@pytest.fixture
+def labeled(project, annotator):
+    """Arm `r`: two pairs answered by two people (one agreement, one not); arm `d`: a tie."""
+    other = UserFactory(username="other")
+    r1 = PairFactory(project=project, arm="r", strategy="random", swapped=False)
+    r2 = PairFactory(project=project, arm="r", strategy="random", swapped=True,
+                     is_gold=True, gold_choice="b")  # fmt: skip
+    d1 = PairFactory(project=project, arm="d", strategy="dissimilar")
+    answer(r1, annotator, "a", 3)
+    answer(r1, other, "a", 5)
+    answer(r2, annotator, "b", 7)
+    answer(r2, other, "a", 9)
+    answer(d1, annotator, "tie", 11)
+    return project
+
+
+def test_arm_figures_match_a_hand_count(labeled):
+    arms = {row["arm"]: row for row in dashboard.compute(labeled)["arms"]}
+    r = arms["r"]
+    assert (r["labels"], r["pairs"], r["median_seconds"], r["total_seconds"]) == (4, 2, 6.0, 24)
+    assert r["raw_agreement"] == 0.5
+    assert r["uninformative_rate"] == 0
+    assert r["gold_agreement"] == 0.5
+    # r1 unswapped: a, a → left twice; r2 swapped: b → left, a → right.
+    assert r["left_share"] == 0.75
+    assert arms["d"]["uninformative_rate"] == 1.0
+    # Each factory pair has its own prompt with two responses: one candidate per prompt.
+    assert r["candidate_reduction"] == pytest.approx(1 - 2 / 3)
+    assert arms["d"]["alpha"] is None
+
+
+def test_annotator_figures_include_gold_and_majority_agreement(labeled):
+    people = {row["annotator"]: row for row in dashboard.compute(labeled)["annotators"]}
+    assert people["annotator"]["labels"] == 3
+    assert people["annotator"]["gold_accuracy"] == 1.0
+    assert people["other"]["gold_accuracy"] == 0.0
+    assert people["annotator"]["majority_agreement"] == 0.5
+
+
+def test_the_lead_sees_tables_and_charts(client, lead, labeled):
+    client.force_login(lead)
+    page = client.get(reverse("effort", args=["demo"]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="arm-table"' in body
+    assert 'id="annotator-table"' in body
+    assert body.count('<svg class="chart"') == 2  # seconds per label, labels over time
+    assert "No simulation yet" in body
+
+
+def test_with_htmx_only_the_live_part_comes_back(client, lead, labeled):
+    client.force_login(lead)
+    page = client.get(reverse("effort", args=["demo"]), headers={"HX-Request": "true"})
+    body = page.content.decode()
+    assert body.lstrip().startswith('<div id="effort-live"')
+    assert "<html" not in body
+
+
+def test_annotators_get_403_outsiders_404_and_anonymous_visitors_log_in(
+    client, annotator, outsider, project
+):
+    urls = [reverse("effort", args=["demo"]), reverse("effort_csv", args=["demo", "arms"])]
+    for url in urls:
+        assert client.get(url).status_code == 302
+        client.force_login(annotator)
+        assert client.get(url).status_code == 403
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        client.logout()
+    client.force_login(annotator)
+    assert client.post(reverse("effort_start", args=["demo"])).status_code == 403
+
+
+def test_the_dashboard_takes_a_bounded_number_of_queries(
+    client, lead, labeled, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    client.force_login(lead)
+    for _ in range(30):
+        PairFactory(project=labeled, arm="extra")
+    cache.clear()
+    with django_assert_max_num_queries(14):
+        client.get(reverse("effort", args=["demo"]))
+    # Nothing changed: the figures come from the cache, behind one version query.
+    with django_assert_max_num_queries(9):
+        client.get(reverse("effort", args=["demo"]), headers={"HX-Request": "true"})
+
+
+def test_every_table_downloads_as_csv(client, lead, labeled):
+    client.force_login(lead)
+    arms = client.get(reverse("effort_csv", args=["demo", "arms"]))
+    assert arms["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(arms.content.decode())))
+    assert {r["arm"]: r["labels"] for r in rows} == {"d": "1", "r": "4"}
+    people = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("effort_csv", args=["demo", "annotators"])).content.decode()
+            )
+        )
+    )
+    assert people[0][:2] == ["annotator", "labels"]
+    assert len(people) == 3
+    assert client.get(reverse("effort_csv", args=["demo", "nope"])).status_code == 404
+
+
+def test_a_lead_starts_a_simulation_and_sees_its_curves(
+    client, lead, project, tmp_path, eager_tasks, django_capture_on_commit_callbacks
+):
+    gold_project(project, tmp_path)
+    client.force_login(lead)
+    form = {"kind": "simulation", "strategies": ["random", "dissimilar"], "seeds": "2",
+            "boot": "20"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("effort_start", args=["demo"]), form)
+    page = client.get(reverse("effort", args=["demo"]))
+    run = EffortRun.objects.get()
+    assert run.status == "done", run.error
+    assert run.params["strategies"] == ["random", "dissimilar"]
+    body = page.content.decode()
+    assert "learning curves" in body
+    assert "effort saved against random" in body
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(reverse("effort_csv", args=["demo", "simulation"])).content.decode()
+            )
+        )
+    )
+    assert [r["arm"] for r in rows] == ["random", "dissimilar"]  # fmt: skip
+    curves = client.get(reverse("effort_csv", args=["demo", "curves"])).content.decode()
+    assert curves.splitlines()[0] == "arm,labels,accuracy"
+
+
+def test_bad_simulation_input_is_refused_with_a_message(client, lead, project):
+    client.force_login(lead)
+    page = client.post(reverse("effort_start", args=["demo"]),
+                       {"kind": "simulation", "seeds": "-1"}, follow=True)  # fmt: skip
+    assert "Not started: seeds: must be between 1 and 100" in page.content.decode()
+    assert not EffortRun.objects.exists()
+
+
+def test_an_active_run_makes_the_page_poll_fast(client, lead, project):
+    EffortRun.objects.create(project=project, kind="simulation", status="running", progress=0.4,
+                             stage="simulating annotators")  # fmt: skip
+    client.force_login(lead)
+    body = client.get(reverse("effort", args=["demo"])).content.decode()
+    assert 'hx-trigger="every 2s"' in body
+    assert "simulating annotators" in body
+    assert Pair.objects.count() == 0
+
+
+def test_throughput_counts_labels_per_hour_and_per_day(labeled):
+    from datetime import UTC, datetime, timedelta
+
+    from django.core.cache import cache
+
+    base = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    labels = list(Label.objects.order_by("id"))
+    for label, hours in zip(labels, [0, 0, 1, 3, 3], strict=True):
+        Label.objects.filter(id=label.id).update(created_at=base + timedelta(hours=hours))
+    series = dashboard.compute(labeled)["throughput"]
+    assert series == {"unit": "hour", "start": "2026-03-01 09:00", "counts": [2, 1, 0, 2]}
+    Label.objects.filter(id=labels[-1].id).update(created_at=base + timedelta(days=2))
+    cache.clear()  # the app never edits created_at, so the cached columns cannot know
+    series = dashboard.compute(labeled)["throughput"]
+    assert (series["unit"], series["counts"]) == ("day", [4, 0, 1])
+
+
+def test_cached_answers_follow_new_undone_and_gold_changes_exactly(labeled, annotator):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from selection.effort import answers
+
+    def fresh():
+        cache.clear()
+        return dashboard.compute(labeled)
+
+    dashboard.figures(labeled)  # fills the cache
+    newcomer = UserFactory(username="newcomer")
+    answer(Pair.objects.get(arm="d"), newcomer, "b", 2)
+    assert dashboard.figures(labeled) == fresh()
+    dashboard.figures(labeled)
+    Label.objects.filter(annotator=annotator, pair__arm="r").update(superseded_at=timezone.now())
+    updated = dashboard.figures(labeled)
+    assert updated["labels"] == 4
+    assert updated == fresh()
+    dashboard.figures(labeled)
+    Pair.objects.filter(arm="d").update(is_gold=True, gold_choice="b")
+    assert dashboard.figures(labeled) == fresh()
+    assert len(answers.current(labeled)) == 4
