@@ -1,0 +1,1 @@
+"""DPO export: pairs' live labels aggregated into preference rows TRL accepts as they are."""

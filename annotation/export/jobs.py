@@ -1,0 +1,82 @@
+"""Export jobs: started by a lead, run by a worker, zipped into one file to download."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from annotation.export.service import ExportError, export_dpo
+from annotation.export.writers import FORMATS
+from annotation.models import ExportJob, Project
+
+DEFAULTS = {
+    "fmt": "jsonl", "conversational": False, "include_model_labels": False,
+    "min_agreement": 0.5, "test_share": 0.0, "seed": 0, "license_name": "unspecified",
+}  # fmt: skip
+
+
+def export_params(raw: dict) -> dict:
+    """Defaults filled in and every value checked; raises ExportError naming the field."""
+    params = DEFAULTS | {k: v for k, v in raw.items() if v is not None and k in DEFAULTS}
+    if params["fmt"] not in FORMATS:
+        raise ExportError(f"format: choose one of {', '.join(FORMATS)}")
+    for key, low, high in (("min_agreement", 0.0, 1.0), ("test_share", 0.0, 0.9)):
+        try:
+            params[key] = float(params[key])
+        except (TypeError, ValueError):
+            raise ExportError(f"{key}: {params[key]!r} is not a number") from None
+        if not low <= params[key] <= high:
+            raise ExportError(f"{key}: must be between {low} and {high}")
+    params["seed"] = int(params["seed"])
+    params["conversational"] = bool(params["conversational"])
+    params["include_model_labels"] = bool(params["include_model_labels"])
+    return params
+
+
+def export_job_start(*, project: Project, user, params: dict) -> ExportJob:
+    from annotation.tasks import run_export
+
+    params = export_params(params)
+    with transaction.atomic():
+        job = ExportJob.objects.create(project=project, created_by=user, params=params)
+        run_export.delay_on_commit(job.id)
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    claimed = ExportJob.objects.filter(
+        id=job_id, status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING]
+    ).update(status=ExportJob.Status.RUNNING)
+    job = ExportJob.objects.select_related("project").get(id=job_id)
+    if not claimed:
+        return job
+    folder = Path(settings.MEDIA_ROOT) / "exports" / str(job.id)
+    shutil.rmtree(folder, ignore_errors=True)  # a redelivered job starts clean
+    try:
+        report = export_dpo(project=job.project, out_dir=folder / "data", progress=_progress(job),
+                            **job.params)  # fmt: skip
+    except ExportError as exc:
+        return _finish(job, ExportJob.Status.FAILED, error=str(exc))
+    name = f"{job.project.slug}-dpo-{job.id}"
+    archive = shutil.make_archive(str(folder / name), "zip", root_dir=folder / "data")
+    shutil.rmtree(folder / "data")
+    job.report, job.file_path = report.as_dict(), archive
+    return _finish(job, ExportJob.Status.DONE)
+
+
+def _progress(job: ExportJob):
+    def report(fraction: float) -> None:
+        ExportJob.objects.filter(id=job.id).update(progress=round(fraction * 0.95, 3))
+
+    return report
+
+
+def _finish(job: ExportJob, status: str, error: str = "") -> ExportJob:
+    job.status, job.error, job.finished_at = status, error, timezone.now()
+    job.progress = 1.0 if status == ExportJob.Status.DONE else job.progress
+    job.save(update_fields=["status", "error", "finished_at", "progress", "report", "file_path"])
+    return job
