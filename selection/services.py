@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Iterator
 
@@ -36,12 +37,33 @@ def selection_run_start(
         params["seed"] = int(np.random.default_rng().integers(0, 2**31))
     if float(params.get("weight", 1.0)) <= 0:
         raise SelectionError("an arm's weight must be positive")
+    params["options"] = strategy_options(strategy, params.get("options") or {})
     with transaction.atomic():
         run = SelectionRun.objects.create(
             project=project, strategy=strategy, arm=arm or strategy, params=params
         )
         run_selection.delay_on_commit(run.id)
     return run
+
+
+def strategy_options(strategy: str, options: dict) -> dict:
+    """The strategy's own options (e.g. kinship's min_kinship), checked against what it takes."""
+    taken = {
+        name: p.default
+        for name, p in inspect.signature(STRATEGIES[strategy].fn).parameters.items()
+        if p.kind == p.KEYWORD_ONLY and name not in ("pairs_per_prompt", "rng")
+    }
+    unknown = sorted(set(options) - set(taken))
+    if unknown:
+        accepted = ", ".join(sorted(taken)) or "none"
+        raise SelectionError(f"options: {strategy} takes no {unknown}; it accepts: {accepted}")
+    checked = {}
+    for name, value in options.items():
+        try:
+            checked[name] = None if value is None else float(value)
+        except (TypeError, ValueError):
+            raise SelectionError(f"options: {name} must be a number, not {value!r}") from None
+    return checked
 
 
 def selection_run_retry(*, run: SelectionRun) -> SelectionRun:

@@ -140,3 +140,13 @@ def test_importing_models_buckets_the_pool(project, eager_tasks):
 
     call_command("import_models", str(DEMO / "alpacaeval_models.csv"), "--project", "demo")
     assert set(ModelProfile.objects.values_list("bucket", flat=True)) == {0, 1, 2}
+
+
+def test_options_a_strategy_does_not_take_are_refused_before_the_run(project):
+    from selection.services import SelectionError, selection_run_start
+
+    with pytest.raises(SelectionError, match=r"centroid takes no \['colour'\]; it accepts: none"):
+        selection_run_start(project=project, strategy="centroid", params={"options": {"colour": 1}})
+    with pytest.raises(SelectionError, match="min_kinship must be a number"):
+        selection_run_start(project=project, strategy="kinship",
+                            params={"options": {"min_kinship": "high"}})  # fmt: skip

@@ -1,0 +1,34 @@
+"""Project access for API views: 404 for non-members (as in the UI), 403 for the wrong role.
+Anonymous requests never get here: the API requires authentication (401)."""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.throttling import ScopedRateThrottle
+
+from annotation.models import Membership, Project, Role
+
+
+def project_for(request, slug: str, *, lead: bool = False) -> Project:
+    membership = (
+        Membership.objects.select_related("project")
+        .filter(project__slug=slug, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("No such project.")
+    if lead and membership.role != Role.LEAD:
+        raise PermissionDenied("Only the project's leads can do this.")
+    return membership.project
+
+
+class WriteThrottle(ScopedRateThrottle):
+    """Rate-limits writes (scope "write"); reads are not throttled."""
+
+    scope_attr = "throttle_scope"
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        view.throttle_scope = "write"
+        return super().allow_request(request, view)

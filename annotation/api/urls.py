@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from annotation.api import views as v
+from selection import api as sel
+
+P = "projects/<slug:slug>/"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # POST username + password → {"token": ...}; then send "Authorization: Token <token>".
+    path("token/", obtain_auth_token, name="api-token"),
+    path("projects/", v.ProjectList.as_view(), name="api-projects"),
+    path(P, v.ProjectDetail.as_view(), name="api-project"),
+    path(P + "members/", v.MemberList.as_view(), name="api-members"),
+    path(P + "prompts/", v.PromptList.as_view(), name="api-prompts"),
+    path(P + "responses/", v.ResponseList.as_view(), name="api-responses"),
+    path(P + "pairs/", v.PairList.as_view(), name="api-pairs"),
+    path(P + "lease/", v.Lease.as_view(), name="api-lease"),
+    path(P + "labels/", v.Submit.as_view(), name="api-submit"),
+    path(P + "labels/undo/", v.Undo.as_view(), name="api-undo"),
+    path(P + "progress/", v.Progress.as_view(), name="api-progress"),
+    path(P + "imports/", v.ImportList.as_view(), name="api-imports"),
+    path(P + "imports/<int:pk>/", v.ImportDetail.as_view(), name="api-import"),
+    path(P + "exports/", v.ExportList.as_view(), name="api-exports"),
+    path(P + "exports/<int:pk>/", v.ExportDetail.as_view(), name="api-export"),
+    path(P + "exports/<int:pk>/download/", v.ExportDownload.as_view(), name="api-export-file"),
+    path(P + "selection-runs/", sel.SelectionRunList.as_view(), name="api-selection-runs"),
+    path(
+        P + "selection-runs/<int:pk>/", sel.SelectionRunDetail.as_view(), name="api-selection-run"
+    ),
+    path(P + "effort-runs/", sel.EffortRunList.as_view(), name="api-effort-runs"),
+    path(P + "effort-runs/<int:pk>/", sel.EffortRunDetail.as_view(), name="api-effort-run"),
+    path(P + "metrics/", sel.Metrics.as_view(), name="api-metrics"),
+    path(P + "spa-rounds/", sel.SpaRoundList.as_view(), name="api-spa-rounds"),
+]

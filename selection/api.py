@@ -1,0 +1,192 @@
+"""API views for selection runs, effort computations and the dashboard's figures (leads)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response as ApiResponse
+from rest_framework.views import APIView
+
+from annotation.api.access import WriteThrottle, project_for
+from selection.effort import dashboard
+from selection.effort.services import EffortError, effort_run_start
+from selection.models import EffortRun, SelectionRun, SpaRound
+from selection.services import SelectionError, selection_run_start
+from selection.spa import SpaError, round_figures, spa_round_start
+from selection.strategies import STRATEGIES
+
+
+class SelectionRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SelectionRun
+        fields = ["id", "strategy", "arm", "params", "status", "progress", "counts", "timings",
+                  "error", "created_at", "started_at", "finished_at"]  # fmt: skip
+        read_only_fields = ["status", "progress", "counts", "timings", "error", "created_at",
+                            "started_at", "finished_at"]  # fmt: skip
+
+
+class SelectionStartSerializer(serializers.Serializer):
+    strategy = serializers.ChoiceField(choices=sorted(STRATEGIES))
+    arm = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    pairs_per_prompt = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    budget = serializers.IntegerField(min_value=1, required=False)
+    weight = serializers.FloatField(min_value=0.001, max_value=1000, default=1.0)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    options = serializers.DictField(required=False, help_text='e.g. {"min_kinship": 0.9}')
+
+
+class EffortRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EffortRun
+        fields = ["id", "kind", "params", "status", "progress", "stage", "result", "error",
+                  "seconds", "created_at", "finished_at"]  # fmt: skip
+
+
+class EffortStartSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EffortRun.Kind.choices)
+    strategies = serializers.ListField(child=serializers.CharField(), required=False)
+    seeds = serializers.IntegerField(required=False)
+    noise = serializers.FloatField(required=False)
+    tie_margin = serializers.FloatField(required=False)
+    target = serializers.FloatField(required=False, allow_null=True)
+    pairs_per_prompt = serializers.IntegerField(required=False)
+    eval_share = serializers.FloatField(required=False)
+    boot = serializers.IntegerField(required=False)
+
+
+class SelectionRunList(generics.ListAPIView):
+    """Selection runs (leads). POST starts one; poll its status."""
+
+    serializer_class = SelectionRunSerializer
+    throttle_classes = [WriteThrottle]
+
+    def get_queryset(self):
+        project = project_for(self.request, self.kwargs["slug"], lead=True)
+        return SelectionRun.objects.filter(project=project).order_by("-created_at")
+
+    @extend_schema(request=SelectionStartSerializer, responses={202: SelectionRunSerializer})
+    def post(self, request: Request, slug: str) -> ApiResponse:
+        project = project_for(request, slug, lead=True)
+        data = SelectionStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = dict(data.validated_data)
+        strategy, arm = params.pop("strategy"), params.pop("arm", None) or None
+        try:
+            run = selection_run_start(project=project, strategy=strategy, arm=arm, params=params)
+        except SelectionError as exc:
+            field = "options" if str(exc).startswith("options:") else "strategy"
+            raise ValidationError({field: [str(exc)]}) from None
+        run.refresh_from_db()
+        return ApiResponse(SelectionRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SelectionRunDetail(generics.RetrieveAPIView):
+    serializer_class = SelectionRunSerializer
+
+    def get_object(self):
+        project = project_for(self.request, self.kwargs["slug"], lead=True)
+        return _get(SelectionRun, project, self.kwargs["pk"])
+
+
+def _get(model, project, pk):
+    found = model.objects.filter(project=project, id=pk).first()
+    if found is None:
+        raise NotFound("Not found.")
+    return found
+
+
+class EffortRunList(generics.ListAPIView):
+    """Effort computations (leads): simulations and learning curves from real labels."""
+
+    serializer_class = EffortRunSerializer
+    throttle_classes = [WriteThrottle]
+
+    def get_queryset(self):
+        project = project_for(self.request, self.kwargs["slug"], lead=True)
+        return EffortRun.objects.filter(project=project).order_by("-created_at")
+
+    @extend_schema(request=EffortStartSerializer, responses={202: EffortRunSerializer})
+    def post(self, request: Request, slug: str) -> ApiResponse:
+        project = project_for(request, slug, lead=True)
+        data = EffortStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = dict(data.validated_data)
+        kind = params.pop("kind")
+        try:
+            run = effort_run_start(project=project, kind=kind, params=params)
+        except EffortError as exc:
+            field = str(exc).split(":", 1)[0]
+            raise ValidationError({field: [str(exc)]}) from None
+        run.refresh_from_db()
+        return ApiResponse(EffortRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EffortRunDetail(generics.RetrieveAPIView):
+    serializer_class = EffortRunSerializer
+
+    def get_object(self):
+        project = project_for(self.request, self.kwargs["slug"], lead=True)
+        return _get(EffortRun, project, self.kwargs["pk"])
+
+
+class Metrics(APIView):
+    """The dashboard's live figures: progress, per arm, per annotator, throughput."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, slug: str) -> ApiResponse:
+        project = project_for(request, slug, lead=True)
+        return ApiResponse(dashboard.figures(project))
+
+
+class SpaRoundSerializer(serializers.ModelSerializer):
+    figures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SpaRound
+        fields = ["id", "number", "judge", "params", "status", "progress", "stage", "counts",
+                  "policy_path", "lineage", "error", "created_at", "finished_at",
+                  "figures"]  # fmt: skip
+
+    def get_figures(self, spa: SpaRound) -> dict:
+        return round_figures(spa) if spa.status == SpaRound.Status.DONE else {}
+
+
+class SpaStartSerializer(serializers.Serializer):
+    judge = serializers.ChoiceField(choices=["implicit", "embedding"], default="implicit")
+    noisy_share = serializers.FloatField(min_value=0, max_value=0.5, default=0.1)
+    audit_share = serializers.FloatField(min_value=0, max_value=0.5, default=0.05)
+    low_confidence = serializers.ChoiceField(choices=["human", "smooth"], default="human")
+    arm = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    limit = serializers.IntegerField(min_value=1, required=False)
+    epochs = serializers.FloatField(min_value=0.01, max_value=100, default=1.0)
+    learning_rate = serializers.FloatField(min_value=1e-9, max_value=1.0, default=5e-6)
+    max_length = serializers.IntegerField(min_value=16, max_value=32768, default=512)
+    expand = serializers.IntegerField(min_value=0, default=0)
+    max_new_tokens = serializers.IntegerField(min_value=1, max_value=4096, default=256)
+    lora = serializers.BooleanField(default=False)
+
+
+class SpaRoundList(generics.ListAPIView):
+    """SPA rounds (leads). POST queues the next round on the `gpu` queue."""
+
+    serializer_class = SpaRoundSerializer
+    throttle_classes = [WriteThrottle]
+
+    def get_queryset(self):
+        project = project_for(self.request, self.kwargs["slug"], lead=True)
+        return SpaRound.objects.filter(project=project).order_by("number")
+
+    @extend_schema(request=SpaStartSerializer, responses={202: SpaRoundSerializer})
+    def post(self, request: Request, slug: str) -> ApiResponse:
+        project = project_for(request, slug, lead=True)
+        data = SpaStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            spa = spa_round_start(project=project, params=dict(data.validated_data))
+        except SpaError as exc:
+            raise ValidationError({str(exc).split(":", 1)[0]: [str(exc)]}) from None
+        spa.refresh_from_db()
+        return ApiResponse(SpaRoundSerializer(spa).data, status=status.HTTP_202_ACCEPTED)
