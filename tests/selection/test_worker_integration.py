@@ -73,3 +73,50 @@ def test_a_run_survives_its_worker_being_killed(project):
     assert pairs.count() == 20
     assert len(set(pairs.values_list("prompt_id", flat=True))) == 20
     assert ResponseEmbedding.objects.count() == Response.objects.count() == 120
+
+
+def test_a_real_worker_runs_an_effort_simulation_with_progress(project):
+    from selection.effort.services import effort_run_start
+    from selection.models import EffortRun
+    from tests.selection.effort_helpers import store_embeddings
+
+    store_embeddings(project)
+    with celery_worker():
+        run = effort_run_start(
+            project=project, kind=EffortRun.Kind.SIMULATION,
+            params={"strategies": ["random", "dissimilar", "kinship"], "seeds": 2, "boot": 20},
+        )  # fmt: skip
+        wait_for(lambda: EffortRun.objects.get(id=run.id).status in ("done", "failed"), 120,
+                 f"effort run {run.id}")  # fmt: skip
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    assert run.progress == 1.0
+    assert set(run.result["arms"]) == {"random", "dissimilar", "kinship"}
+
+
+def test_a_gpu_queue_worker_trains_and_judges_an_spa_round(project, tmp_path):
+    from annotation.models import Label
+    from selection.models import SpaRound
+    from selection.spa import spa_round_start
+    from tests.factories import UserFactory
+    from tests.tiny_lm import tiny_gpt2, tiny_tokenizer
+
+    folder = tmp_path / "tiny"
+    tokenizer = tiny_tokenizer()
+    tiny_gpt2(tokenizer).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    person = UserFactory()
+    for prompt in project.prompts.order_by("id")[:11]:
+        a, b = prompt.responses.order_by("id")[:2]
+        Pair.objects.create(project=project, prompt=prompt, response_a=a, response_b=b)
+    for pair in Pair.objects.filter(project=project).order_by("id")[:5]:
+        Label.objects.create(pair=pair, annotator=person, choice="a")
+    env = {"SPA_REFERENCE_MODEL": str(folder), "MEDIA_ROOT": str(tmp_path / "media")}
+    with celery_worker(queues="gpu", env=env):
+        spa = spa_round_start(project=project, params={"learning_rate": 1e-3, "limit": 6})
+        wait_for(lambda: SpaRound.objects.get(id=spa.id).status in ("done", "failed"), 180,
+                 f"SPA round {spa.id}")  # fmt: skip
+    spa.refresh_from_db()
+    assert spa.status == "done", spa.error
+    assert spa.counts["judged"] == 6
+    assert (tmp_path / "media" / "spa" / project.slug / "round-1" / "lineage.json").exists()

@@ -1,0 +1,128 @@
+"""Building a round's judge: the reference LM (loaded once per worker), the round's policy
+(trained here when it does not exist yet), or the embedding judge fitted on people's labels."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from selection import spa
+from selection.models import SpaRound
+
+JUDGE_CHUNK = 64
+
+
+@cache
+def reference_model(name: str):
+    """(tokenizer, model) of the reference LM; "smollm2" is the packaged GGUF."""
+    from selection.causal_embedding import SMOLLM2, load_causal
+
+    return load_causal(SMOLLM2 if name == "smollm2" else f"causal:{name}")
+
+
+def load_policy(path: str):
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(path).eval()
+
+
+def implicit_judgements(round_: SpaRound, pairs: list[tuple], stage):
+    """(pairs, judgements): the round's policy judges the candidates, and, with data expansion,
+    first writes new responses for unlabeled prompts that join the candidates."""
+    from selection.judges.implicit import ImplicitRewardJudge
+
+    tokenizer, reference = reference_model(settings.SPA_REFERENCE_MODEL)
+    policy = _policy(round_, tokenizer, reference, stage(round_, "training the policy", 0.0, 0.5))
+    p = round_.params
+    if p["expand"]:
+        from selection.spa_expansion import expand
+
+        pairs = pairs + expand(round_, policy, tokenizer, stage(round_, "writing responses",
+                                                                 0.5, 0.6))  # fmt: skip
+    if not pairs:
+        raise spa.SpaError("no unlabeled open pairs to judge, and no unlabeled prompt to expand")
+    judge = ImplicitRewardJudge(policy, reference, tokenizer, beta=p["beta"],
+                                lam=spa.LAMBDAS.get(round_.number, 0.125),
+                                max_tokens=p["max_length"])  # fmt: skip
+    report, out = stage(round_, "judging pairs", 0.6, 0.95), []
+    for start in range(0, len(pairs), JUDGE_CHUNK):
+        chunk = pairs[start : start + JUDGE_CHUNK]
+        out += judge.judge([r[1] for r in chunk], [r[4] for r in chunk], [r[5] for r in chunk])
+        report((start + len(chunk)) / len(pairs))
+    return pairs, out
+
+
+def _policy(round_: SpaRound, tokenizer, reference, progress):
+    """This round's policy: trained by DPO from the parent round's policy (round 1: from the
+    reference) on people's labels and the earlier rounds' judge labels."""
+    if round_.policy_path and Path(round_.policy_path).exists():
+        return load_policy(round_.policy_path)
+    rows = spa.training_rows(round_.project, round_.number)
+    if not rows:
+        raise spa.SpaError("SPA needs a human seed: no decided pair to train the policy on")
+    parent = round_.parent
+    start = load_policy(parent.policy_path) if parent and parent.policy_path else reference
+    from selection.judges.training import dpo_train
+
+    out = spa.policy_dir(round_)
+    lineage = {"round": round_.number, "parent_round": parent.number if parent else None,
+               "start": parent.policy_path if parent else settings.SPA_REFERENCE_MODEL,
+               "reference": settings.SPA_REFERENCE_MODEL}  # fmt: skip
+    p = round_.params
+    policy, record = dpo_train(copy.deepcopy(start), tokenizer, rows, out, beta=p["beta"],
+                               epochs=p["epochs"], learning_rate=p["learning_rate"],
+                               lora=p["lora"], max_length=p["max_length"],
+                               lineage=lineage, progress=progress)  # fmt: skip
+    round_.policy_path, round_.lineage = str(out), record
+    return policy.eval()
+
+
+def embedding_judgements(round_: SpaRound, pairs: list[tuple], progress):
+    from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
+    from selection.judges.embedding import EmbeddingRewardJudge
+
+    name = embedder_name()
+    seed = _human_seed(round_)
+    ids = sorted({i for r in pairs for i in r[2:4]} | {i for w, lo in seed for i in (w, lo)})
+    embeddings_compute(response_ids=ids, name=name)
+    vectors = embedding_matrix(ids, name)
+    if not seed:
+        raise spa.SpaError("SPA needs a human seed: no decided pair to fit the judge on")
+    judge = EmbeddingRewardJudge.fit(np.array([vectors[w] - vectors[lo] for w, lo in seed]))
+    round_.lineage = {"round": round_.number, "judge": "embedding", "seed_pairs": len(seed)}
+    progress(0.5)
+    a = np.array([vectors[r[2]] for r in pairs])
+    b = np.array([vectors[r[3]] for r in pairs])
+    return pairs, judge.judge(a, b)
+
+
+def _human_seed(round_: SpaRound) -> list[tuple[int, int]]:
+    """(winner, loser) response ids of pairs people decided."""
+    from annotation.export.aggregate import Policy, Vote, decide
+    from annotation.models import Label, LabelSource
+
+    votes: dict[tuple, list[Vote]] = {}
+    rows = (
+        Label.objects.live()
+        .filter(
+            pair__project=round_.project, source__in=[LabelSource.HUMAN, LabelSource.ADJUDICATED]
+        )
+        .values_list("pair__response_a_id", "pair__response_b_id", "source", "choice")
+    )
+    for a, b, source, choice in rows:
+        votes.setdefault((a, b), []).append(Vote(source, choice))
+    seed = []
+    for (a, b), v in votes.items():
+        winner = decide(v, Policy()).winner
+        if winner:
+            seed.append((a, b) if winner == "a" else (b, a))
+    return seed
+
+
+def lineage_text(round_: SpaRound) -> str:
+    return json.dumps(round_.lineage, indent=2)

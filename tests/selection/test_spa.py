@@ -1,0 +1,221 @@
+"""SPA rounds on the database, with a tiny GPT-2 (saved to a folder) as the reference model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from annotation.export.service import export_dpo
+from annotation.models import Label, Pair, Response
+from selection.models import SpaRound
+from selection.spa import round_figures, training_rows
+from selection.spa_judges import reference_model
+from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tiny_reference(tmp_path, settings):
+    from tests.tiny_lm import tiny_gpt2, tiny_tokenizer
+
+    folder = tmp_path / "tiny-reference"
+    tokenizer = tiny_tokenizer()
+    tiny_gpt2(tokenizer, seed=7).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    settings.SPA_REFERENCE_MODEL = str(folder)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    reference_model.cache_clear()
+    yield folder
+    reference_model.cache_clear()
+
+
+@pytest.fixture
+def seeded(project):
+    """6 pairs people decided (the longer answer wins) and 20 open pairs nobody labeled."""
+    person = UserFactory()
+    pairs = []
+    for i in range(26):
+        prompt = PromptFactory(project=project, text=f"Explain thing {i}")
+        a = ResponseFactory(prompt=prompt, text=f"A clear answer about thing {i}.")
+        b = ResponseFactory(prompt=prompt, text=f"no {i}")
+        pairs.append(PairFactory(project=project, prompt=prompt, response_a=a, response_b=b))
+    for pair in pairs[:6]:
+        Label.objects.create(pair=pair, annotator=person, choice="a")
+    return project
+
+
+def spa_run(*args: str) -> None:
+    call_command("spa_run", "--project", "demo", "--learning-rate", "1e-3", *args)
+
+
+def test_a_round_trains_a_policy_judges_and_routes(seeded, tiny_reference, capsys):
+    spa_run("--noisy-share", "0.1", "--audit-share", "0.1")
+    spa = SpaRound.objects.get()
+    assert spa.status == "done", spa.error
+    assert spa.counts["judged"] == 20
+    assert (spa.counts["noisy_human"], spa.counts["audit"], spa.counts["auto"]) == (2, 2, 16)
+    lineage = json.loads((tiny_reference.parent / "media" / "spa" / "demo" / "round-1" /
+                          "lineage.json").read_text())  # fmt: skip
+    assert (lineage["round"], lineage["parent_round"], lineage["rows"]) == (1, None, 6)
+    model = Label.objects.filter(source="model", judge="spa-round-1")
+    assert model.count() == 18
+    assert all(0.5 <= label.confidence <= 1 for label in model)
+    audited = Pair.objects.filter(id__in=spa.counts["audit_pairs"])
+    assert {p.status for p in audited} == {"open"}  # audits still go to people, unannounced
+    assert Pair.objects.filter(status="complete").count() == 16
+    assert "judged 20, auto-labeled 16, sent to people 4" in capsys.readouterr().out
+
+
+def test_round_two_starts_from_round_one_and_learns_from_its_labels(seeded, tiny_reference):
+    spa_run("--limit", "8")
+    first = SpaRound.objects.get()
+    assert len(training_rows(seeded, 2)) > len(training_rows(seeded, 1)) == 6
+    spa_run("--limit", "8")
+    second = SpaRound.objects.get(number=2)
+    assert second.status == "done", second.error
+    assert second.parent == first
+    assert second.lineage["start"] == first.policy_path
+    assert second.lineage["rows"] == len(training_rows(seeded, 2))
+
+
+def test_expansion_adds_two_policy_responses_per_unlabeled_prompt(seeded, tiny_reference):
+    spa_run("--limit", "3", "--expand", "2", "--max-new-tokens", "8", "--noisy-share", "0")
+    spa = SpaRound.objects.get()
+    assert spa.status == "done", spa.error
+    written = Response.objects.filter(model_name="policy-round-1").order_by("id")
+    assert written.count() == 4
+    assert {r.prompt_id for r in written} == set(
+        Pair.objects.filter(arm="spa-expansion").values_list("prompt_id", flat=True)
+    )
+    assert not Label.objects.filter(pair__prompt_id__in=[r.prompt_id for r in written],
+                                    source="human").exists()  # fmt: skip
+    new_pairs = Pair.objects.filter(arm="spa-expansion", strategy="spa")
+    assert new_pairs.count() == 2
+    assert spa.counts["judged"] == 3 + 2
+    assert Label.objects.filter(pair__in=new_pairs, judge="spa-round-1").count() == 2
+    assert all(r.metadata == {"spa_round": 1} for r in written)
+
+
+def test_expansion_needs_a_language_model(project):
+    with pytest.raises(CommandError, match="expand: new responses are written by the policy"):
+        spa_run("--judge", "embedding", "--expand", "2")
+
+
+def test_audited_accuracy_counts_people_on_the_audit_sample(seeded, tiny_reference):
+    spa_run("--audit-share", "0.25", "--noisy-share", "0")
+    spa = SpaRound.objects.get()
+    person = UserFactory()
+    for pair_id in spa.counts["audit_pairs"]:
+        judge = Label.objects.get(pair_id=pair_id, source="model").choice
+        Label.objects.create(pair_id=pair_id, annotator=person, choice=judge)
+    figures = round_figures(spa)
+    assert figures["audit"]["n"] == 5
+    assert figures["audit"]["accuracy"] == 1.0
+    assert figures["effort_saved"] == pytest.approx(15 / 20)
+
+
+def test_noisy_pairs_can_stay_with_label_smoothing_for_export(seeded, tiny_reference, tmp_path):
+    spa_run("--noisy-share", "0.2", "--low-confidence", "smooth", "--audit-share", "0")
+    assert Label.objects.filter(smoothing=0.1).count() == 4
+    export_dpo(project=seeded, out_dir=tmp_path / "out", include_model_labels=True)
+    rows = [json.loads(x) for x in (tmp_path / "out" / "train.jsonl").read_text().splitlines()]
+    assert sorted(r["smoothing_weight"] for r in rows).count(0.1) == 4
+    assert {r["label_source"] for r in rows} == {"human", "model"}
+
+
+def test_the_embedding_judge_needs_no_language_model(seeded, settings):
+    from tests.selection.effort_helpers import store_embeddings
+
+    settings.SPA_REFERENCE_MODEL = "/nonexistent"  # proves the LM is never loaded
+    responses = Response.objects.filter(prompt__project=seeded)
+    responses.filter(text__startswith="A clear").update(gold_score=1.95)
+    responses.exclude(text__startswith="A clear").update(gold_score=1.05)
+    store_embeddings(seeded)  # vectors that carry the gold signal
+    spa_run("--judge", "embedding", "--noisy-share", "0", "--audit-share", "0")
+    spa = SpaRound.objects.get()
+    assert spa.status == "done", spa.error
+    assert spa.lineage["seed_pairs"] == 6
+    # The seed says the clear answer (response a) wins; the judge learned it.
+    model = Label.objects.filter(source="model")
+    assert model.count() == 20
+    assert model.filter(choice="a").count() >= 18
+
+
+def test_without_a_human_seed_the_round_fails_saying_why(project, tiny_reference):
+    PairFactory(project=project)
+    with pytest.raises(CommandError, match="SPA needs a human seed"):
+        spa_run()
+    assert SpaRound.objects.get().status == "failed"
+
+
+def test_a_crash_inside_a_round_is_recorded_as_its_failure(seeded, tiny_reference, settings):
+    settings.SPA_REFERENCE_MODEL = str(tiny_reference.parent / "no-such-model")
+    with pytest.raises(OSError, match="no-such-model"):
+        spa_run()
+    spa = SpaRound.objects.get()
+    assert spa.status == "failed"
+    assert "no-such-model" in spa.error
+    assert spa.finished_at is not None
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--noisy-share", "0.9", "noisy_share: must be between 0.0 and 0.5"),
+        ("--max-length", "8", "max_length: must be between 16 and 32768"),
+        ("--learning-rate", "0", "learning_rate: must be between 1e-09 and 1.0"),
+    ],
+)
+def test_bad_options_are_refused(project, option, value, message):
+    with pytest.raises(CommandError, match=message):
+        spa_run(option, value)
+    assert not SpaRound.objects.exists()
+
+
+def test_the_dashboard_names_a_bad_number(client, lead, project):
+    from django.urls import reverse
+
+    client.force_login(lead)
+    url = reverse("spa_start", kwargs={"slug": project.slug})
+    page = client.post(url, {"judge": "implicit", "limit": "ten"}, follow=True)
+    assert "limit: &#x27;ten&#x27; is not an integer" in page.content.decode()
+    assert not SpaRound.objects.exists()
+
+
+def test_a_lead_starts_a_round_from_the_dashboard_and_sees_it(
+    client, lead, annotator, seeded, eager_tasks, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.selection.effort_helpers import store_embeddings
+
+    Response.objects.filter(prompt__project=seeded).update(gold_score=1.5)
+    store_embeddings(seeded)
+    url = reverse("spa_start", args=["demo"])
+    client.force_login(annotator)
+    assert client.post(url, {"judge": "embedding"}).status_code == 403
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"judge": "embedding", "noisy_share": "0.1", "audit_share": "0.1"})
+    page = client.get(reverse("effort", args=["demo"])).content.decode()
+    assert SpaRound.objects.get().status == "done"
+    assert 'id="spa-rounds"' in page
+    assert "awaiting people&#x27;s audit labels" in page or "awaiting people's audit" in page
+    bad = client.post(url, {"judge": "embedding", "noisy_share": "2"}, follow=True)
+    assert "SPA round not started: noisy_share" in bad.content.decode()
+
+
+def test_without_workers_the_dashboard_warns_that_a_round_runs_in_the_request(
+    client, lead, project, settings
+):
+    from django.urls import reverse
+
+    client.force_login(lead)
+    url = reverse("effort", kwargs={"slug": project.slug})
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert 'id="spa-in-process"' in client.get(url).content.decode()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert 'id="spa-in-process"' not in client.get(url).content.decode()
