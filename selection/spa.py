@@ -86,6 +86,8 @@ def spa_round_execute(*, round_id: int) -> SpaRound:
     spa = SpaRound.objects.select_related("project", "parent").get(id=round_id)
     if not claimed:
         return spa
+    # A round queued before an option existed runs with that option's default.
+    spa.params = {k: v for k, v in DEFAULTS.items() if k != "judge"} | spa.params
     try:
         pairs = candidates(spa)
         if not pairs and not spa.params["expand"]:

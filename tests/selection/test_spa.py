@@ -219,3 +219,16 @@ def test_without_workers_the_dashboard_warns_that_a_round_runs_in_the_request(
     assert 'id="spa-in-process"' in client.get(url).content.decode()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     assert 'id="spa-in-process"' not in client.get(url).content.decode()
+
+
+def test_a_round_queued_before_an_option_existed_runs_with_its_default(seeded):
+    from selection.spa import spa_round_execute
+    from tests.selection.effort_helpers import store_embeddings
+
+    store_embeddings(seeded)
+    spa = SpaRound.objects.create(project=seeded, number=1, judge="embedding",
+                                  params={"noisy_share": 0.0, "audit_share": 0.0, "seed": 0,
+                                          "low_confidence": "human"})  # fmt: skip
+    spa = spa_round_execute(round_id=spa.id)
+    assert spa.status == "done", spa.error
+    assert spa.counts["judged"] == 20
