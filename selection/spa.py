@@ -93,6 +93,7 @@ def spa_round_execute(*, round_id: int) -> SpaRound:
         if not pairs and not spa.params["expand"]:
             raise SpaError("no unlabeled open pairs to judge (select pairs first)")
         pairs, judged = _judge(spa, pairs)
+        _check_finite(judged)
         actions = routing.route(judged, _policy(spa), np.random.default_rng(spa.params["seed"]))
         spa.counts = _write(spa, pairs, judged, actions)
     except SpaError as exc:
@@ -102,6 +103,13 @@ def spa_round_execute(*, round_id: int) -> SpaRound:
         _finish(spa, SpaRound.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
     return _finish(spa, SpaRound.Status.DONE)
+
+
+def _check_finite(judged) -> None:
+    bad = sum(not np.isfinite(j.p_a) or not np.isfinite(j.dnd_margin) for j in judged)
+    if bad:
+        raise SpaError(f"judge: {bad} of {len(judged)} pairs got no finite score; nothing was "
+                       "labeled (check the responses' embeddings or the model)")  # fmt: skip
 
 
 def _policy(spa: SpaRound) -> routing.RoutingPolicy:

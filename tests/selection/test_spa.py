@@ -225,6 +225,7 @@ def test_a_round_queued_before_an_option_existed_runs_with_its_default(seeded):
     from selection.spa import spa_round_execute
     from tests.selection.effort_helpers import store_embeddings
 
+    Response.objects.filter(prompt__project=seeded).update(gold_score=1.5)
     store_embeddings(seeded)
     spa = SpaRound.objects.create(project=seeded, number=1, judge="embedding",
                                   params={"noisy_share": 0.0, "audit_share": 0.0, "seed": 0,
@@ -232,3 +233,13 @@ def test_a_round_queued_before_an_option_existed_runs_with_its_default(seeded):
     spa = spa_round_execute(round_id=spa.id)
     assert spa.status == "done", spa.error
     assert spa.counts["judged"] == 20
+
+
+def test_a_judge_without_finite_scores_labels_nothing_and_says_why(seeded):
+    from tests.selection.effort_helpers import store_embeddings
+
+    store_embeddings(seeded)  # no gold scores: the helper's vectors come out NaN
+    with pytest.raises(CommandError, match="judge: 20 of 20 pairs got no finite score"):
+        spa_run("--judge", "embedding")
+    assert SpaRound.objects.get().status == "failed"
+    assert not Label.objects.filter(source="model").exists()
