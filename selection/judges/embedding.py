@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from selection.effort import rewardmodel
-from selection.judges.implicit import Judgement, sigmoid
+from selection.effort.rewardmodel import sigmoid
+from selection.judges.judgement import Judgement
 
 
 class EmbeddingRewardJudge:

@@ -8,31 +8,12 @@ margin m̃ (chosen minus rejected) ranks how trustworthy each judgement is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from selection.judges import logprobs as lp
-
-
-@dataclass(frozen=True)
-class Judgement:
-    p_a: float  # p(A ≻ B)
-    margin: float  # β (r_A − r_B)
-    dnd_margin: float  # β m̃ of the judged winner over the loser (extrapolated logits)
-
-    @property
-    def choice(self) -> str:
-        return "a" if self.p_a >= 0.5 else "b"
-
-    @property
-    def confidence(self) -> float:
-        return max(self.p_a, 1.0 - self.p_a)
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+from selection.judges.judgement import Judgement, judgements
 
 
 class ImplicitRewardJudge:
@@ -75,13 +56,3 @@ def _unsort(values: np.ndarray, order: list[int]) -> np.ndarray:
     out = np.empty_like(values)
     out[order] = values
     return out
-
-
-def judgements(r_a, r_b, rt_a, rt_b, beta: float) -> list[Judgement]:
-    margin = beta * (np.asarray(r_a) - np.asarray(r_b))
-    p_a = sigmoid(margin)
-    winner_first = np.where(p_a >= 0.5, 1.0, -1.0)
-    dnd = beta * winner_first * (np.asarray(rt_a) - np.asarray(rt_b))
-    return [
-        Judgement(float(p), float(m), float(d)) for p, m, d in zip(p_a, margin, dnd, strict=True)
-    ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from selection.judges.implicit import Judgement
+from selection.judges.judgement import Judgement
 
 AUTO, AUDIT, NOISY_HUMAN, NOISY_SMOOTH = "auto", "audit", "noisy_human", "noisy_smooth"
 SMOOTHING = 0.1  # SPA's label smoothing α for noisy pairs kept in the data

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from selection.effort.rewardmodel import sigmoid
 from selection.judges import logprobs as lp
-from selection.judges.implicit import ImplicitRewardJudge, judgements, sigmoid
+from selection.judges.implicit import ImplicitRewardJudge
+from selection.judges.judgement import judgements
 from selection.judges.routing import (
     AUDIT,
     AUTO,
@@ -87,7 +89,7 @@ def test_identical_policy_and_reference_have_no_preference(tok):
 
 
 def judged(margins):
-    from selection.judges.implicit import Judgement
+    from selection.judges.judgement import Judgement
 
     return [Judgement(0.9, 1.0, m) for m in margins]
 
