@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import annotation.converters  # noqa: F401 (registers the <id:...> converter)
 from annotation.views import annotate, exports, imports, lead, projects
 
 urlpatterns = [
@@ -12,19 +13,17 @@ urlpatterns = [
     path("projects/<slug:slug>/annotate/undo/", annotate.undo, name="annotate_undo"),
     path("projects/<slug:slug>/members/", lead.members, name="members"),
     path(
-        "projects/<slug:slug>/leases/<int:assignment_id>/release/",
+        "projects/<slug:slug>/leases/<id:assignment_id>/release/",
         lead.lease_release,
         name="lease_release",
     ),
-    path(
-        "projects/<slug:slug>/pairs/<int:pair_id>/adjudicate/", lead.adjudicate, name="adjudicate"
-    ),
+    path("projects/<slug:slug>/pairs/<id:pair_id>/adjudicate/", lead.adjudicate, name="adjudicate"),
     path("projects/<slug:slug>/import/", imports.import_upload, name="import_upload"),
-    path("projects/<slug:slug>/imports/<int:job_id>/", imports.import_job, name="import_job"),
+    path("projects/<slug:slug>/imports/<id:job_id>/", imports.import_job, name="import_job"),
     path("projects/<slug:slug>/export/", exports.export_page, name="export"),
-    path("projects/<slug:slug>/exports/<int:job_id>/", exports.export_job, name="export_job"),
+    path("projects/<slug:slug>/exports/<id:job_id>/", exports.export_job, name="export_job"),
     path(
-        "projects/<slug:slug>/exports/<int:job_id>/download/",
+        "projects/<slug:slug>/exports/<id:job_id>/download/",
         exports.export_download,
         name="export_download",
     ),

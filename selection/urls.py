@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
+import annotation.converters  # noqa: F401 (registers the <id:...> converter)
 from selection import effort_views, views
 
 urlpatterns = [
     path("projects/<slug:slug>/selection/", views.runs, name="selection_runs"),
-    path("projects/<slug:slug>/selection/<int:run_id>/retry/", views.retry, name="selection_retry"),
+    path("projects/<slug:slug>/selection/<id:run_id>/retry/", views.retry, name="selection_retry"),
 ]
 
 urlpatterns += [

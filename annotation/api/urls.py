@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+import annotation.converters  # noqa: F401 (registers the <id:...> converter)
 from annotation.api import views as v
 from selection import api as sel
 
@@ -25,16 +26,14 @@ urlpatterns = [
     path(P + "labels/undo/", v.Undo.as_view(), name="api-undo"),
     path(P + "progress/", v.Progress.as_view(), name="api-progress"),
     path(P + "imports/", v.ImportList.as_view(), name="api-imports"),
-    path(P + "imports/<int:pk>/", v.ImportDetail.as_view(), name="api-import"),
+    path(P + "imports/<id:pk>/", v.ImportDetail.as_view(), name="api-import"),
     path(P + "exports/", v.ExportList.as_view(), name="api-exports"),
-    path(P + "exports/<int:pk>/", v.ExportDetail.as_view(), name="api-export"),
-    path(P + "exports/<int:pk>/download/", v.ExportDownload.as_view(), name="api-export-file"),
+    path(P + "exports/<id:pk>/", v.ExportDetail.as_view(), name="api-export"),
+    path(P + "exports/<id:pk>/download/", v.ExportDownload.as_view(), name="api-export-file"),
     path(P + "selection-runs/", sel.SelectionRunList.as_view(), name="api-selection-runs"),
-    path(
-        P + "selection-runs/<int:pk>/", sel.SelectionRunDetail.as_view(), name="api-selection-run"
-    ),
+    path(P + "selection-runs/<id:pk>/", sel.SelectionRunDetail.as_view(), name="api-selection-run"),
     path(P + "effort-runs/", sel.EffortRunList.as_view(), name="api-effort-runs"),
-    path(P + "effort-runs/<int:pk>/", sel.EffortRunDetail.as_view(), name="api-effort-run"),
+    path(P + "effort-runs/<id:pk>/", sel.EffortRunDetail.as_view(), name="api-effort-run"),
     path(P + "metrics/", sel.Metrics.as_view(), name="api-metrics"),
     path(P + "spa-rounds/", sel.SpaRoundList.as_view(), name="api-spa-rounds"),
 ]

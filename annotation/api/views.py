@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from annotation.api import serializers as s
 from annotation.api.access import WriteThrottle, project_for
+from annotation.converters import MAX_ID
 from annotation.export.jobs import export_job_start
 from annotation.export.service import ExportError
 from annotation.importing.jobs import import_job_create
@@ -108,9 +109,12 @@ class LeadList(generics.ListAPIView):
 
 def _parsed(name: str, value: str, kind: type):
     try:
-        return kind(value)
+        parsed = kind(value)
     except ValueError:
         raise ValidationError({name: [f"{value!r} is not a valid {kind.__name__}."]}) from None
+    if kind is int and abs(parsed) > MAX_ID:
+        raise ValidationError({name: [f"{value!r} is out of range for an id."]})
+    return parsed
 
 
 class PromptList(LeadList):

@@ -123,6 +123,16 @@ def test_lists_are_paginated_and_filtered(api, lead, project):
     assert first["next"].endswith("page=2")
 
 
+def test_ids_too_large_for_the_database_are_refused_not_a_server_error(api, lead, project):
+    huge = "9" * 25
+    client = api(lead)
+    bad = client.get(f"/api/v1/projects/demo/responses/?prompt={huge}")
+    assert bad.status_code == 400
+    assert "out of range" in bad.json()["error"]["fields"]["prompt"][0]
+    assert client.get(f"/api/v1/projects/demo/exports/{huge}/").status_code == 404
+    assert client.get("/api/v1/projects/demo/exports/999999999999999999/").status_code == 404
+
+
 def test_a_lead_exports_through_the_api_and_downloads_the_zip(
     api, lead, annotator, project, settings, tmp_path, eager_tasks,
     django_capture_on_commit_callbacks,
