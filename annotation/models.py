@@ -110,37 +110,6 @@ class PairStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
-class PairQuerySet(models.QuerySet):
-    def available_for(self, *, project: Project, annotator, now) -> PairQuerySet:
-        """Open pairs this annotator has neither answered nor leased, best first."""
-        mine_labeled = Label.objects.filter(annotator=annotator, superseded_at__isnull=True)
-        mine_leased = Assignment.objects.filter(
-            annotator=annotator, state=AssignmentState.ACTIVE, expires_at__gt=now
-        )
-        return (
-            self.filter(project=project, status=PairStatus.OPEN)
-            .exclude(id__in=mine_labeled.values("pair_id"))
-            .exclude(id__in=mine_leased.values("pair_id"))
-            .order_by("-priority", "id")
-        )
-
-    def full_ids(self, *, ids: list[int], overlap: int, now) -> set[int]:
-        """Of these pairs, those whose live answers + unexpired leases reach `overlap`."""
-        load: dict[int, int] = dict.fromkeys(ids, 0)
-        answers = (
-            Label.objects.filter(pair_id__in=ids, superseded_at__isnull=True, source="human")
-            .exclude(choice="skip")
-            .values_list("pair_id", flat=True)
-        )
-        leases = Assignment.objects.filter(
-            pair_id__in=ids, state=AssignmentState.ACTIVE, expires_at__gt=now
-        ).values_list("pair_id", flat=True)
-        # One round trip for both kinds of load.
-        for pair_id in answers.union(leases, all=True):
-            load[pair_id] += 1
-        return {pair_id for pair_id, n in load.items() if n >= overlap}
-
-
 class Pair(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pairs")
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="pairs")
@@ -163,8 +132,6 @@ class Pair(models.Model):
     is_gold = models.BooleanField(default=False)
     gold_choice = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = PairQuerySet.as_manager()
 
     class Meta:
         constraints = [

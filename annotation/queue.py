@@ -4,6 +4,8 @@ Every path that adds a lease or a label to a pair first locks that pair's row, t
 load (live non-skip labels + unexpired leases) in a fresh statement. On PostgreSQL the lock is
 `SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent annotators take different pairs without
 waiting; on SQLite the whole transaction holds the database's write lock (IMMEDIATE mode).
+The statements of a lease and of an answer are in annotation/queue_sql.py: three round trips
+each, whatever the queue's size or how many people lease at once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from annotation import queue_sql
 from annotation.models import (
     Assignment,
     AssignmentState,
@@ -29,7 +32,7 @@ from annotation.models import (
 
 SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
 # How many candidate pairs one lease attempt locks at once.
-CANDIDATES = 8
+CANDIDATES = 4
 LOCK_WAITS = 5
 LOCK_WAIT_SECONDS = 0.05
 UNDO_WINDOW = timedelta(minutes=2)
@@ -46,26 +49,24 @@ def assignment_lease(*, project: Project, annotator, now: datetime | None = None
     """The annotator's live lease in this project, or a new one on the best pair; None if empty."""
     now = now or timezone.now()
     with transaction.atomic():
-        live = Assignment.objects.live_for(annotator=annotator, project=project, now=now).first()
+        live = queue_sql.live_lease(project_id=project.id, annotator_id=annotator.pk, now=now)
         if live is not None:
-            return live
-        pair = _claim_pair(project, annotator, now)
-        if pair is None:
-            return None
+            return _assignment(live.id, live.pair_id, annotator, live.leased_at, live.expires_at)
         expires = now + timedelta(seconds=project.lease_seconds)
-        return Assignment.objects.create(
-            pair=pair, annotator=annotator, leased_at=now, expires_at=expires
-        )
+        for gold in _gold_order(project):
+            claimed = _claim(project, annotator.pk, gold, now, expires)
+            if claimed is not None:
+                return _assignment(claimed.assignment_id, claimed.pair_id, annotator, now, expires)
+        return None
 
 
-def _claim_pair(project: Project, annotator, now: datetime) -> Pair | None:
-    for gold in _gold_order(project):
-        queryset = Pair.objects.available_for(project=project, annotator=annotator, now=now)
-        queryset = queryset.filter(is_gold=gold)
-        pair = _first_with_room(project, queryset, annotator, now)
-        if pair is not None:
-            return pair
-    return None
+def _assignment(lease_id: int, pair_id: int, annotator, leased_at, expires_at) -> Assignment:
+    """The lease as a model instance, from what the queue's statements already read."""
+    fields = ["id", "pair_id", "annotator_id", "leased_at", "expires_at", "state"]
+    values = [lease_id, pair_id, annotator.pk, leased_at, expires_at, AssignmentState.ACTIVE]
+    lease = Assignment.from_db(connection.alias, fields, values)
+    lease.annotator = annotator
+    return lease
 
 
 def _gold_order(project: Project) -> tuple[bool, ...]:
@@ -77,31 +78,33 @@ def _gold_order(project: Project) -> tuple[bool, ...]:
     return (False, True)
 
 
-def _first_with_room(project: Project, queryset, annotator, now: datetime) -> Pair | None:
+def _claim(
+    project: Project, annotator_id: int, gold: bool, now: datetime, expires: datetime
+) -> queue_sql.Claimed | None:
+    """Lock candidates, then lease the first that still has room, counted after the lock."""
+    seen: list[int] = []
     waits = 0
+    query = {"project_id": project.id, "annotator_id": annotator_id, "gold": gold, "now": now}
+    query["overlap"] = project.overlap
     while True:
-        candidates = list(_locked(queryset)[:CANDIDATES])
-        if not candidates:
+        ids = queue_sql.candidate_ids(**query, exclude=seen, limit=CANDIDATES)
+        if not ids:
             # Rows other leases are checking right now were skipped, not refused: look again
             # shortly rather than tell a person "no more pairs" while some may still be free.
-            if waits < LOCK_WAITS and queryset.exists():
+            if waits < LOCK_WAITS and queue_sql.candidate_ids(
+                **query, exclude=seen, limit=1, lock=False
+            ):
                 waits += 1
                 time.sleep(LOCK_WAIT_SECONDS)
                 continue
             return None
-        ids = [pair.id for pair in candidates]
-        full = Pair.objects.full_ids(ids=ids, overlap=project.overlap, now=now)
-        for pair in candidates:
-            if pair.id not in full:
-                return pair
-        # Every locked candidate is full: exclude them and look further down the queue.
-        queryset = queryset.exclude(id__in=ids)
-
-
-def _locked(queryset):
-    if connection.vendor == "postgresql":
-        return queryset.select_for_update(skip_locked=True, of=("self",))
-    return queryset
+        claimed = queue_sql.lease_first_with_room(
+            ids=ids, annotator_id=annotator_id, overlap=project.overlap, now=now, expires=expires
+        )
+        if claimed is not None:
+            return claimed
+        # Every locked candidate filled up meanwhile: look further down the queue.
+        seen.extend(ids)
 
 
 def label_submit(
@@ -125,31 +128,33 @@ def label_submit(
         raise ValueError(f"unknown choice {choice!r}")
     now = now or timezone.now()
     with transaction.atomic():
-        lease = Assignment.objects.select_for_update().get(id=assignment_id, annotator=annotator)
+        lease = queue_sql.lock_lease(lease_id=assignment_id, annotator_id=annotator.pk)
+        if lease is None:
+            raise Assignment.DoesNotExist("no such lease for this annotator")
         if lease.state == AssignmentState.SUBMITTED:
-            return SubmitResult(lease.labels.first(), duplicate=True)
-        pair = _lock_pair(lease.pair_id)
-        if project is not None and pair.project_id != project.id:
+            label = Label.objects.filter(assignment_id=assignment_id).first()
+            return SubmitResult(label, duplicate=True)
+        if project is not None and lease.project_id != project.id:
             raise Assignment.DoesNotExist("that lease belongs to another project")
-        if as_shown and pair.swapped:
+        if as_shown and lease.swapped:
             choice = SWAP.get(choice, choice)
-        refusal = _late_refusal(lease, pair, now)
+        refusal = _late_refusal(annotator.pk, lease, now)
         if refusal:
-            _set_state(lease, AssignmentState.EXPIRED)
+            queue_sql.set_lease_state(lease_id=assignment_id, state=AssignmentState.EXPIRED)
             return SubmitResult(None, message=refusal)
         label = Label.objects.create(
-            pair=pair,
+            pair_id=lease.pair_id,
             annotator=annotator,
-            assignment=lease,
+            assignment_id=assignment_id,
             choice=choice,
             strength=strength,
             rationale=rationale.strip(),
             active_seconds=active_seconds,
             server_seconds=(now - lease.leased_at).total_seconds(),
-            supersedes=_undone_label(pair, annotator),
+            supersedes_id=lease.undone_label_id,
         )
-        _set_state(lease, AssignmentState.SUBMITTED)
-        pair_refresh_status(pair=pair)
+        queue_sql.set_lease_state(lease_id=assignment_id, state=AssignmentState.SUBMITTED)
+        queue_sql.refresh_status(pair_id=lease.pair_id, overlap=lease.overlap)
         return SubmitResult(label)
 
 
@@ -157,41 +162,23 @@ def _lock_pair(pair_id: int) -> Pair:
     return Pair.objects.select_for_update().select_related("project").get(id=pair_id)
 
 
-def _late_refusal(lease: Assignment, pair: Pair, now: datetime) -> str:
+def _late_refusal(annotator_id: int, lease: queue_sql.LockedLease, now: datetime) -> str:
     """Why a late answer cannot be kept, or '' if it can."""
     if lease.state == AssignmentState.ACTIVE and lease.expires_at > now:
         return ""
     if lease.state not in (AssignmentState.ACTIVE, AssignmentState.EXPIRED):
         return "This pair was released by a project lead; here is the next one."
-    taken = pair.assignments.filter(leased_at__gt=lease.leased_at).exclude(
-        annotator=lease.annotator
-    )
-    full = pair.id in Pair.objects.full_ids(ids=[pair.id], overlap=pair.project.overlap, now=now)
-    if taken.exists() or (full and not pair.is_gold):
+    taken = Assignment.objects.filter(pair_id=lease.pair_id, leased_at__gt=lease.leased_at)
+    taken = taken.exclude(annotator_id=annotator_id)
+    full = queue_sql.pair_load(pair_id=lease.pair_id, now=now) >= lease.overlap
+    if taken.exists() or (full and not lease.is_gold):
         return "Your time on this pair ran out and someone else took it; here is the next one."
     return ""
 
 
-def _set_state(lease: Assignment, state: str) -> None:
-    lease.state = state
-    lease.save(update_fields=["state"])
-
-
-def _undone_label(pair: Pair, annotator) -> Label | None:
-    return (
-        Label.objects.filter(pair=pair, annotator=annotator, superseded_at__isnull=False)
-        .order_by("-created_at")
-        .first()
-    )
-
-
 def pair_refresh_status(*, pair: Pair) -> None:
     """Complete once enough people gave a usable answer (skips do not count); reopen otherwise."""
-    answered = pair.labels.live().human().exclude(choice=Choice.SKIP).count()
-    status = PairStatus.COMPLETE if answered >= pair.project.overlap else PairStatus.OPEN
-    if pair.status != status and pair.status != PairStatus.RETIRED:
-        Pair.objects.filter(id=pair.id).update(status=status)
-        pair.status = status
+    queue_sql.refresh_status(pair_id=pair.id, overlap=pair.project.overlap)
 
 
 def label_undo(*, project: Project, annotator, now: datetime | None = None) -> Label | None:

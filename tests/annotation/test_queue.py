@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from annotation.models import AssignmentState, Label, PairStatus
+from annotation import queue_sql
+from annotation.models import Assignment, AssignmentState, Label, Pair, PairStatus
 from annotation.queue import (
     assignment_lease,
     assignment_release,
@@ -102,6 +103,20 @@ def test_a_skip_does_not_use_up_the_pair(project, annotator, pairs):
     assert assignment_lease(project=project, annotator=UserFactory()).pair == lease.pair
 
 
+def test_a_pairs_load_counts_usable_answers_and_unexpired_leases_only(project, pairs):
+    pair, now = pairs[0], timezone.now()
+    people = [UserFactory() for _ in range(4)]
+    Label.objects.create(pair=pair, annotator=people[0], choice="a")
+    Label.objects.create(pair=pair, annotator=people[1], choice="skip")
+    Label.objects.create(pair=pair, annotator=people[2], choice="b", superseded_at=now)
+    Label.objects.create(pair=pair, choice="a", source="model", judge="j")
+    for person, minutes in ((people[3], 5), (people[2], -1)):
+        Assignment.objects.create(pair=pair, annotator=person, leased_at=now - timedelta(hours=1),
+                                  expires_at=now + timedelta(minutes=minutes))  # fmt: skip
+    # One live answer (not the skip, the superseded one or the model's) + one unexpired lease.
+    assert queue_sql.pair_load(pair_id=pair.id, now=now) == 2
+
+
 def test_a_late_answer_is_kept_when_nobody_took_the_pair(project, annotator, pairs):
     now = timezone.now()
     lease = assignment_lease(project=project, annotator=annotator, now=now)
@@ -121,6 +136,24 @@ def test_a_late_answer_is_refused_when_someone_else_took_the_pair(project, annot
     assert result.label is None
     assert "someone else took it" in result.message
     assert not Label.objects.filter(annotator=annotator).exists()
+
+
+def test_an_answer_never_reopens_a_retired_pair(project, annotator, pairs):
+    lease = assignment_lease(project=project, annotator=annotator)
+    Pair.objects.filter(id=lease.pair_id).update(status=PairStatus.RETIRED)
+    label_submit(assignment_id=lease.id, annotator=annotator, choice="skip")
+    assert Pair.objects.get(id=lease.pair_id).status == PairStatus.RETIRED
+
+
+def test_a_lease_handed_back_by_the_queue_is_a_saved_row(project, annotator, pairs):
+    lease = assignment_lease(project=project, annotator=annotator)
+    assert lease._state.adding is False
+    stored = Assignment.objects.get(id=lease.id)
+    assert (stored.pair_id, stored.annotator_id, stored.expires_at) == (
+        lease.pair_id,
+        annotator.id,
+        lease.expires_at,
+    )
 
 
 def test_undo_supersedes_the_last_answer_and_hands_the_pair_back(project, annotator, pairs):
