@@ -50,12 +50,22 @@ def render_untrusted(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)
 
 
-def render_response(response_id: int, text: str) -> SafeString:
-    """Rendered once per response text, then served from the cache."""
+def render_responses(responses: list[tuple[int, str]]) -> list[SafeString]:
+    """Each (id, text) rendered once per text, then served from the cache: one cache round trip
+    to read them all and, for those not yet rendered, one to store them."""
+    keys = [_cache_key(response_id, text) for response_id, text in responses]
+    cached = django_cache.get_many(keys)
+    fresh = {
+        key: str(render_untrusted(text))
+        for key, (_id, text) in zip(keys, responses, strict=True)
+        if key not in cached
+    }
+    if fresh:
+        django_cache.set_many(fresh, timeout=24 * 3600)
+    # Stored only after sanitising.
+    return [mark_safe(cached[key] if key in cached else fresh[key]) for key in keys]  # noqa: S308
+
+
+def _cache_key(response_id: int, text: str) -> str:
     digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    key = f"response-html:{response_id}:{digest}"
-    html = django_cache.get(key)
-    if html is None:
-        html = str(render_untrusted(text))
-        django_cache.set(key, html, timeout=24 * 3600)
-    return mark_safe(html)  # noqa: S308 (stored only after sanitising)
+    return f"response-html:{response_id}:{digest}"

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from annotation import workbench
 from annotation.access import get_project_for_member
 from annotation.forms import AnswerForm
-from annotation.models import Assignment, Label, Project
+from annotation.models import Assignment, Project
 from annotation.queue import assignment_lease, label_submit, label_undo
-from annotation.rendering import render_response, render_untrusted
+from annotation.rendering import render_responses, render_untrusted
 
 SESSION_START = "annotate-session-start"
 
@@ -80,26 +81,13 @@ def _workbench(
 
 
 def _pair_context(lease: Assignment) -> dict:
-    pair = (
-        type(lease.pair)
-        .objects.select_related("prompt", "response_a", "response_b")
-        .get(id=lease.pair_id)
+    shown = workbench.shown_pair(lease.pair_id)
+    left, right = render_responses(
+        [(shown.left_id, shown.left_text), (shown.right_id, shown.right_text)]
     )
-    left, right = pair.shown_left(), pair.shown_right()
-    return {
-        "pair": pair,
-        "left_html": render_response(left.id, left.text),
-        "right_html": render_response(right.id, right.text),
-    }
+    return {"prompt_text": shown.prompt_text, "left_html": left, "right_html": right}
 
 
 def _progress(request: HttpRequest, project: Project) -> dict:
-    started = request.session.get(SESSION_START) or timezone.now().isoformat()
-    return (
-        Label.objects.live()
-        .human()
-        .filter(pair__project=project, annotator=request.user)
-        .aggregate(
-            done_total=Count("id"), done_session=Count("id", filter=Q(created_at__gte=started))
-        )
-    )
+    started = parse_datetime(request.session.get(SESSION_START) or "") or timezone.now()
+    return workbench.progress(project_id=project.id, annotator_id=request.user.pk, since=started)

@@ -140,8 +140,11 @@ def test_the_annotate_page_takes_a_bounded_number_of_queries(
 ):
     client.force_login(annotator)
     client.get(annotate_url())
-    with django_assert_max_num_queries(14):
+    # Session, user, membership; live lease; progress; the pair as shown.
+    with django_assert_max_num_queries(8):
         client.get(annotate_url(), **HTMX)
     lease = lease_of(annotator)
-    with django_assert_max_num_queries(30):
+    # ... plus the answer (lock, label, lease state, pair status) and a new lease (live lease,
+    # candidates, insert), each write inside its own savepoint here.
+    with django_assert_max_num_queries(16):
         client.post(annotate_url("submit"), {"assignment": lease.id, "choice": "left"}, **HTMX)

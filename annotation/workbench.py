@@ -1,0 +1,53 @@
+"""What the annotate page reads on every answer: the pair as shown, and the annotator's counts.
+
+Plain SQL, like the queue's statements (annotation/queue_sql.py): one round trip each, without
+building model instances the page does not need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from annotation.sql import db_time, run
+
+SHOWN_PAIR = """
+SELECT q.text, a.id, a.text, b.id, b.text, p.swapped
+FROM annotation_pair p
+JOIN annotation_prompt q ON q.id = p.prompt_id
+JOIN annotation_response a ON a.id = p.response_a_id
+JOIN annotation_response b ON b.id = p.response_b_id
+WHERE p.id = %(pair)s
+"""
+
+PROGRESS = """
+SELECT count(*), count(*) FILTER (WHERE l.created_at >= %(since)s)
+FROM annotation_label l JOIN annotation_pair p ON p.id = l.pair_id
+WHERE l.annotator_id = %(annotator)s AND p.project_id = %(project)s
+  AND l.superseded_at IS NULL AND l.source = 'human'
+"""
+
+
+@dataclass(frozen=True)
+class ShownPair:
+    """A pair in the order the annotator sees it (stored order, or swapped)."""
+
+    prompt_text: str
+    left_id: int
+    left_text: str
+    right_id: int
+    right_text: str
+
+
+def shown_pair(pair_id: int) -> ShownPair:
+    prompt, a_id, a_text, b_id, b_text, swapped = run(SHOWN_PAIR, {"pair": pair_id})[0]
+    if swapped:
+        a_id, a_text, b_id, b_text = b_id, b_text, a_id, a_text
+    return ShownPair(prompt, a_id, a_text, b_id, b_text)
+
+
+def progress(*, project_id: int, annotator_id: int, since: datetime) -> dict[str, int]:
+    """The annotator's live answers in this project: in all, and since `since`."""
+    params = {"project": project_id, "annotator": annotator_id, "since": db_time(since)}
+    total, recent = run(PROGRESS, params)[0]
+    return {"done_total": total, "done_session": recent}
