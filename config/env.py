@@ -85,3 +85,13 @@ def cache_config(env: Mapping[str, str]) -> dict:
     if redis_url:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+def session_engine(env: Mapping[str, str]) -> str:
+    """Sessions read through the cache only when that cache is shared by every web process.
+
+    With a per-process cache, a logout in one process would leave the session alive in another.
+    """
+    if env.get("REDIS_URL", "").strip():
+        return "django.contrib.sessions.backends.cached_db"
+    return "django.contrib.sessions.backends.db"

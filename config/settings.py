@@ -7,7 +7,15 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import cache_config, celery_config, database_config, envbool, envint, envlist
+from config.env import (
+    cache_config,
+    celery_config,
+    database_config,
+    envbool,
+    envint,
+    envlist,
+    session_engine,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PAIRSMITH_VAR_DIR", BASE_DIR / "var"))
@@ -73,6 +81,7 @@ TEMPLATES = [
 
 DATABASES = {"default": database_config(os.environ, VAR_DIR)}
 CACHES = {"default": cache_config(os.environ)}
+SESSION_ENGINE = session_engine(os.environ)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -166,6 +175,8 @@ SPECTACULAR_SETTINGS = {
     "effort figures and DPO exports. Authenticate with a token: `Authorization: Token <key>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # `<id:pk>` in URLs (annotation.converters): an integer a 64-bit id column can hold.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     # Swagger UI's files come from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -15,6 +15,7 @@ from config.env import (
     envbool,
     envint,
     envlist,
+    session_engine,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,16 @@ def test_redis_url_makes_redis_the_broker_result_backend_and_cache():
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env["REDIS_URL"],
     }
+
+
+def test_sessions_are_read_through_the_cache_only_when_it_is_shared_redis():
+    assert session_engine({"REDIS_URL": "redis://127.0.0.1:6379/3"}).endswith("cached_db")
+    # A per-process cache would keep a logged-out session alive in the other web processes.
+    assert session_engine({}).endswith("backends.db")
+
+
+def test_the_settings_take_the_session_engine_from_the_environment(settings):
+    assert session_engine(os.environ) == settings.SESSION_ENGINE
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), ("no", False)])
