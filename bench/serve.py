@@ -8,7 +8,13 @@ and then, as a second phase, the htmx round trip that annotators really use: one
 the label and returns the next pair. Printed: p50/p95/p99 in ms, labels/s, and the count of
 double assignments (pairs held or answered by more people than the overlap allows): must be 0.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve python bench/serve.py
+The baseline, measured in the same run with the same crowd and server: `floor`, a GET of the
+login page (Django's middleware and one template, no database). `× floor` is the round trip's
+labels/s over the floor's requests/s: the share of the framework's own request rate that the
+whole annotate loop keeps, which travels between machines better than absolute figures.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve \
+    REDIS_URL=redis://127.0.0.1:6379/14 python bench/serve.py
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve"
 os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+# As deployed: Redis is the shared cache (sessions are read through it, rendered responses kept).
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Sessions are made in this process and read by gunicorn's: both sign with this key.
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
@@ -78,7 +86,7 @@ class Annotator(threading.Thread):
         }
         self.lease_ms: list[float] = []
         self.submit_ms: list[float] = []
-        self.labels = 0
+        self.done = 0  # labels saved (or, for the floor, pages served)
         self.error = ""
 
     def request(self, conn, method: str, path: str, body: str = "", htmx: bool = True):
@@ -91,6 +99,9 @@ class Annotator(threading.Thread):
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        if self.mode == "floor":
+            self.floor(conn)
+            return
         base = f"/projects/{SLUG}/annotate/"
         try:
             status, page, ms = self.request(conn, "GET", base)
@@ -107,8 +118,22 @@ class Annotator(threading.Thread):
                     self.submit_ms.append(ms)
                 if status not in (200, 302):
                     raise RuntimeError(f"HTTP {status}")
-                self.labels += 1
+                self.done += 1
                 lease = LEASE_RE.search(page)
+        except Exception as exc:  # reported in the printed table
+            self.error = repr(exc)
+        finally:
+            conn.close()
+
+    def floor(self, conn) -> None:
+        try:
+            while time.perf_counter() < self.until:
+                conn.request("GET", "/login/")
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"HTTP {response.status}")
+                self.done += 1
         except Exception as exc:  # reported in the printed table
             self.error = repr(exc)
         finally:
@@ -137,7 +162,7 @@ def crowd(port: int, sessions, n: int, seconds: float, mode: str) -> dict:
     lease = [v for p in people for v in p.lease_ms]
     submit = [v for p in people for v in p.submit_ms]
     errors = [p.error for p in people if p.error]
-    return {"lease": lease, "submit": submit, "labels": sum(p.labels for p in people),
+    return {"lease": lease, "submit": submit, "labels": sum(p.done for p in people),
             "wall": wall, "errors": errors}  # fmt: skip
 
 
@@ -176,30 +201,37 @@ def main() -> None:
     crowds = [int(c) for c in args.crowds.split(",")]
     print(f"gunicorn {args.workers} workers x {args.threads} threads; {args.seconds:.0f} s per row")
     print(f"{'pairs':>7} {'people':>6} {'mode':>9} {'lease p50/p95/p99 ms':>22} "
-          f"{'submit p50/p95/p99 ms':>23} {'labels/s':>9} {'doubles':>7}")  # fmt: skip
+          f"{'submit p50/p95/p99 ms':>23} {'labels/s':>9} {'doubles':>7} "
+          f"{'× floor':>7}")  # fmt: skip
     for size in (int(s) for s in args.sizes.split(",")):
         sessions = setup_database(size, max(crowds))
         port = free_port()
         server = start_server(port, args.workers, args.threads)
         try:
             for n in crowds:
+                floor = crowd(port, sessions, n, args.seconds, "floor")
+                floor_rate = floor["labels"] / floor["wall"]
+                print_row(size, n, "floor", floor, None, floor_rate)
                 for mode in ("split", "roundtrip"):
                     row = crowd(port, sessions, n, args.seconds, mode)
-                    print_row(size, n, mode, row, double_assignments())
+                    print_row(size, n, mode, row, double_assignments(), floor_rate)
         finally:
             server.terminate()
             server.wait(timeout=20)
 
 
-def print_row(size: int, n: int, mode: str, row: dict, doubles: int) -> None:
+def print_row(size: int, n: int, mode: str, row: dict, doubles: int | None, floor: float) -> None:
+    """One table row; for `floor` the rate column is requests/s of the bare page."""
+
     def trio(values: list[float]) -> str:
         if not values:
             return "—"
         return "/".join(f"{pct(values, q):.1f}" for q in (50, 95, 99))
 
     rate = row["labels"] / row["wall"]
+    share = f"{rate / floor:.2f}" if mode != "floor" and floor else "—"
     print(f"{size:>7} {n:>6} {mode:>9} {trio(row['lease']):>22} {trio(row['submit']):>23} "
-          f"{rate:>9.1f} {doubles:>7}")  # fmt: skip
+          f"{rate:>9.1f} {'—' if doubles is None else doubles:>7} {share:>7}")  # fmt: skip
     for error in row["errors"][:3]:
         print(f"    error: {error}")
 

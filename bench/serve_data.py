@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
 from annotation.models import Membership, Project, Role
@@ -53,7 +54,7 @@ def make_queue(*, slug: str, pairs: int, annotators: int) -> list[tuple[str, str
 def _session(project: Project, username: str) -> tuple[str, str]:
     user, _ = get_user_model().objects.get_or_create(username=username)
     Membership.objects.get_or_create(project=project, user=user, defaults={"role": Role.ANNOTATOR})
-    store = SessionStore()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
