@@ -27,7 +27,13 @@ def sample_responses(
             temperature=temperature, top_p=top_p, num_return_sequences=k,
             max_new_tokens=max_new_tokens, pad_token_id=_pad_id(tokenizer),
         )  # fmt: skip
-    return [tokenizer.decode(row[len(head) :], skip_special_tokens=True).strip() for row in out]
+    return [storable(tokenizer.decode(row[len(head) :], skip_special_tokens=True)) for row in out]
+
+
+def storable(text: str) -> str:
+    """A sampled answer as it can be stored: NUL characters, which PostgreSQL text cannot hold
+    and a person cannot see, are dropped, then surrounding whitespace."""
+    return text.replace("\x00", "").strip()
 
 
 def _pad_id(tokenizer) -> int:

@@ -21,7 +21,7 @@ from selection.judges.routing import (
     audited_accuracy,
     route,
 )  # fmt: skip
-from tests.tiny_lm import tiny_gpt2, tiny_tokenizer
+from tests.tiny_lm import speaking_only, tiny_gpt2, tiny_tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +163,12 @@ def test_the_policy_samples_k_answers_reproducibly(tok):
     assert all(len(text) <= 12 for text in first)  # byte-level: at most one character a token
     # A prompt longer than the window keeps its end and still leaves room to answer.
     assert len(sample_responses(model, tok, "long " * 1000, k=2, max_new_tokens=8)) == 2
+
+
+def test_the_policy_s_nul_characters_are_dropped_from_its_answers(tok):
+    from selection.judges.generation import sample_responses
+
+    model = speaking_only(tiny_gpt2(tok), tok, "x\x00").eval()
+    texts = sample_responses(model, tok, "Say x.", k=2, max_new_tokens=12, seed=0)
+    assert all(text and set(text) == {"x"} for text in texts)
+    assert sum(map(len, texts)) < 2 * 12  # some of the 24 sampled characters were NUL

@@ -17,18 +17,32 @@ from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFac
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def tiny_reference(tmp_path, settings):
-    from tests.tiny_lm import tiny_gpt2, tiny_tokenizer
+def _reference(tmp_path, settings, speaks: str = ""):
+    """A tiny GPT-2 saved as the reference model; `speaks`: the only characters it writes."""
+    from tests.tiny_lm import speaking_only, tiny_gpt2, tiny_tokenizer
 
     folder = tmp_path / "tiny-reference"
     tokenizer = tiny_tokenizer()
-    tiny_gpt2(tokenizer, seed=7).save_pretrained(folder)
+    model = tiny_gpt2(tokenizer, seed=7)
+    if speaks:
+        speaking_only(model, tokenizer, speaks)
+    model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     settings.SPA_REFERENCE_MODEL = str(folder)
     settings.MEDIA_ROOT = tmp_path / "media"
     reference_model.cache_clear()
-    yield folder
+    return folder
+
+
+@pytest.fixture
+def tiny_reference(tmp_path, settings):
+    yield _reference(tmp_path, settings)
+    reference_model.cache_clear()
+
+
+@pytest.fixture
+def nul_writing_reference(tmp_path, settings):
+    yield _reference(tmp_path, settings, speaks="ok\x00")
     reference_model.cache_clear()
 
 
@@ -97,6 +111,16 @@ def test_expansion_adds_two_policy_responses_per_unlabeled_prompt(seeded, tiny_r
     assert spa.counts["judged"] == 3 + 2
     assert Label.objects.filter(pair__in=new_pairs, judge="spa-round-1").count() == 2
     assert all(r.metadata == {"spa_round": 1} for r in written)
+
+
+def test_expansion_stores_a_policy_s_nul_characters_as_nothing(seeded, nul_writing_reference):
+    spa_run("--limit", "3", "--expand", "2", "--max-new-tokens", "8", "--noisy-share", "0")
+    spa = SpaRound.objects.get()
+    assert spa.status == "done", spa.error
+    texts = list(Response.objects.filter(model_name="policy-round-1").values_list("text", flat=True))
+    assert len(texts) == 4
+    assert all(text and set(text) <= {"o", "k"} for text in texts)
+    assert sum(map(len, texts)) < 4 * 8  # NUL characters were written, and dropped
 
 
 def test_expansion_needs_a_language_model(project):
