@@ -10,6 +10,26 @@ from annotation.importing.errors import RecordError, describe, type_name
 MAX_ID_LENGTH = 200
 
 
+NUL = "\x00"
+
+
+def no_nul(value: object, field: str | None = None) -> None:
+    """Refuse a NUL character anywhere in a record (keys included): PostgreSQL cannot store one
+    in text or JSON, and a person cannot see one."""
+    if isinstance(value, str) and NUL in value:
+        raise RecordError(
+            field, f"contains a NUL character (\\u0000) at character {value.index(NUL) + 1}"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = str(key) if field is None else f"{field}.{key}"
+            no_nul(key, where)
+            no_nul(item, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            no_nul(item, f"{field}[{i}]")
+
+
 def require(data: dict, key: str, field: str | None = None) -> object:
     if key not in data:
         raise RecordError(field or key, "missing")

@@ -90,6 +90,30 @@ def test_bad_utf8_in_a_csv_is_reported_on_its_line(project, tmp_path):
     assert message.startswith("f.csv:3: bad encoding")
 
 
+def test_a_nul_character_is_refused_where_it_is_and_nothing_is_stored(project, tmp_path):
+    in_text = grouped(1)
+    in_text["responses"][2]["text"] = "fine\x00"
+    in_metadata = grouped(2, source={"notes": ["ok", "x\x00"]})
+    path = write_jsonl(tmp_path, "nul.jsonl", [grouped(0), in_text, in_metadata])
+    report = import_file(project=project, path=path)
+    assert report.refused
+    assert [str(issue) for issue in report.issues] == [
+        "nul.jsonl:2: field 'responses[2].text': contains a NUL character (\\u0000) at character 5",
+        "nul.jsonl:3: field 'source.notes[1]': contains a NUL character (\\u0000) at character 2",
+    ]
+    assert _counts() == (0, 0, 0, 0)
+
+
+def test_a_nul_character_in_a_csv_cell_names_its_line_and_column(project, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"prompt_id,prompt,model,response\np1,Q?,m1,ok\np1,Q?,m2,o\x00k\n")
+    report = import_file(project=project, path=path, skip_invalid=True)
+    assert [str(issue) for issue in report.issues] == [
+        "f.csv:3: field 'response': contains a NUL character (\\u0000) at character 2"
+    ]
+    assert list(Response.objects.values_list("text", flat=True)) == ["ok"]
+
+
 def test_a_csv_without_a_required_column_names_it_on_line_1(project, tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("prompt_id,prompt,model,answer\np1,Q?,m1,ok\n")

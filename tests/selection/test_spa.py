@@ -117,7 +117,9 @@ def test_expansion_stores_a_policy_s_nul_characters_as_nothing(seeded, nul_writi
     spa_run("--limit", "3", "--expand", "2", "--max-new-tokens", "8", "--noisy-share", "0")
     spa = SpaRound.objects.get()
     assert spa.status == "done", spa.error
-    texts = list(Response.objects.filter(model_name="policy-round-1").values_list("text", flat=True))
+    texts = list(
+        Response.objects.filter(model_name="policy-round-1").values_list("text", flat=True)
+    )
     assert len(texts) == 4
     assert all(text and set(text) <= {"o", "k"} for text in texts)
     assert sum(map(len, texts)) < 4 * 8  # NUL characters were written, and dropped
