@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from annotation.models import Choice
+from annotation.models import Choice, Role
 
 # What the annotator pressed refers to the screen; labels store the canonical pair order.
 SHOWN_CHOICES = [
@@ -11,6 +11,12 @@ SHOWN_CHOICES = [
     (Choice.TIE, "Tie"),
     (Choice.BOTH_BAD, "Both bad"),
     (Choice.SKIP, "Skip"),
+]
+ADJUDICATE_CHOICES = [
+    (Choice.A, "A better"),
+    (Choice.B, "B better"),
+    (Choice.TIE, "Tie"),
+    (Choice.BOTH_BAD, "Both bad"),
 ]
 STRENGTHS = [("", "—"), ("1", "slightly"), ("2", "clearly")]
 
@@ -31,5 +37,19 @@ class AnswerForm(forms.Form):
         )
 
     def error_text(self) -> str:
-        parts = [f"{field}: {' '.join(errs)}" for field, errs in self.errors.items()]
-        return "Your answer was not saved (" + "; ".join(parts) + ")."
+        return f"Your answer was not saved ({error_text(self)})."
+
+
+def error_text(form: forms.Form) -> str:
+    return "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+
+
+class AdjudicateForm(forms.Form):
+    choice = forms.ChoiceField(choices=ADJUDICATE_CHOICES)
+    rationale = forms.CharField(required=False, max_length=5000)
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    action = forms.ChoiceField(choices=[("set", "set"), ("remove", "remove")], required=False)
+    role = forms.ChoiceField(choices=Role.choices, required=False)

@@ -30,6 +30,7 @@ NUMBERS = {
     "max_length": (int, 16, 32768), "seed": (int, 0, None), "expand": (int, 0, None),
     "max_new_tokens": (int, 1, 4096),
 }  # fmt: skip
+ARM_MAX_LENGTH = Pair._meta.get_field("arm").max_length
 # SPA's extrapolation strength for de-coupled noise detection, per round (1/2, 1/4, 1/8).
 LAMBDAS = {1: 0.5, 2: 0.25, 3: 0.125}
 
@@ -44,12 +45,21 @@ def spa_params(raw: dict) -> dict:
         raise SpaError(f"judge: choose one of {', '.join(JUDGES)}")
     if params["low_confidence"] not in ("human", "smooth"):
         raise SpaError("low_confidence: choose human or smooth")
+    params["arm"] = _arm(params["arm"])
     for key, bounds in NUMBERS.items():
         if params[key] is not None:
             params[key] = _number(key, params[key], *bounds)
     if params["expand"] and params["judge"] != "implicit":
         raise SpaError("expand: new responses are written by the policy; use the implicit judge")
     return params
+
+
+def _arm(value) -> str:
+    """An arm name as pairs store it: at most 100 printable characters."""
+    arm = str(value).strip()
+    if len(arm) > ARM_MAX_LENGTH or not arm.isprintable():
+        raise SpaError(f"arm: at most {ARM_MAX_LENGTH} printable characters, got {arm[:40]!r}")
+    return arm
 
 
 def _number(key: str, value, kind: type, low, high):

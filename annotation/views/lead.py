@@ -11,16 +11,10 @@ from django.views.decorators.http import require_POST
 
 from annotation import oversight
 from annotation.access import get_project_for_lead
-from annotation.models import Choice, Membership, Pair, Role
+from annotation.forms import ADJUDICATE_CHOICES, AdjudicateForm, MemberForm, error_text
+from annotation.models import Membership, Pair, Role
 from annotation.queue import assignment_release, label_adjudicate
 from annotation.services import membership_set
-
-ADJUDICATE_CHOICES = [
-    (Choice.A, "A better"),
-    (Choice.B, "B better"),
-    (Choice.TIE, "Tie"),
-    (Choice.BOTH_BAD, "Both bad"),
-]
 
 
 def lead_dashboard(request: HttpRequest, project) -> HttpResponse:
@@ -57,19 +51,18 @@ def adjudicate(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
         project=project,
     )
     if request.method == "POST":
-        choice = request.POST.get("choice", "")
-        if choice in dict(ADJUDICATE_CHOICES):
+        form = AdjudicateForm(request.POST)
+        if form.is_valid():
+            choice = form.cleaned_data["choice"]
             label_adjudicate(
-                pair=pair,
-                lead=request.user,
-                choice=choice,
-                rationale=request.POST.get("rationale", ""),
-            )
+                pair=pair, lead=request.user, choice=choice,
+                rationale=form.cleaned_data["rationale"],
+            )  # fmt: skip
             messages.success(
                 request, f"Pair {pair.id} decided: {dict(ADJUDICATE_CHOICES)[choice]}."
             )
             return redirect("project_detail", slug=project.slug)
-        messages.error(request, "Choose one of: A better, B better, tie, both bad.")
+        messages.error(request, f"Not decided ({error_text(form)}).")
     context = {
         "project": project,
         "pair": pair,
@@ -93,21 +86,22 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _members_change(request: HttpRequest, project) -> None:
-    username = request.POST.get("username", "").strip()
+    form = MemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Nothing changed ({error_text(form)}).")
+        return
+    username = form.cleaned_data["username"]
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         messages.error(request, f"No user called {username!r}. Create the account first (admin).")
         return
-    if request.POST.get("action") == "remove":
+    if form.cleaned_data["action"] == "remove":
         if user == request.user:
             messages.error(request, "You cannot remove yourself; ask another lead.")
             return
         Membership.objects.filter(project=project, user=user).delete()
         messages.success(request, f"{username} removed.")
         return
-    role = request.POST.get("role", Role.ANNOTATOR)
-    if role not in Role.values:
-        messages.error(request, f"Unknown role {role!r}.")
-        return
+    role = form.cleaned_data["role"] or Role.ANNOTATOR
     membership_set(project=project, user=user, role=role)
     messages.success(request, f"{username} is now a {role}.")

@@ -67,6 +67,16 @@ def test_adjudication_stores_the_leads_decision(client, lead, disputed):
     )
 
 
+def test_a_bad_adjudication_is_refused_with_its_field_and_stores_nothing(client, lead, disputed):
+    client.force_login(lead)
+    url = reverse("adjudicate", args=["demo", disputed.id])
+    for data, field in [({"choice": "c"}, "choice"), ({"choice": "a", "rationale": "x\x00"},
+                                                         "rationale")]:  # fmt: skip
+        page = client.post(url, data, follow=True).content.decode()
+        assert f"Not decided ({field}:" in page
+    assert not Label.objects.filter(source="adjudicated").exists()
+
+
 def test_a_lead_releases_a_live_lease(client, lead, annotator, project):
     PairFactory(project=project)
     lease = assignment_lease(project=project, annotator=annotator)
@@ -88,6 +98,11 @@ def test_members_are_added_changed_and_removed_by_leads(client, lead, annotator)
     assert not Membership.objects.filter(user=newcomer).exists()
     page = client.post(url, {"username": "ghost", "action": "set"}, follow=True)
     assert "No user called" in page.content.decode()
+    for data, field in [({"username": "new\x00comer"}, "username"),
+                        ({"username": "newcomer", "role": "boss"}, "role")]:  # fmt: skip
+        page = client.post(url, data, follow=True).content.decode()
+        assert f"Nothing changed ({field}:" in page
+    assert not Membership.objects.filter(user=newcomer).exists()
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,17 @@ def test_the_dashboard_names_a_bad_number(client, lead, project):
     assert not SpaRound.objects.exists()
 
 
+@pytest.mark.parametrize("arm", ["spa\x00", "x" * 101])
+def test_the_dashboard_refuses_an_arm_pairs_cannot_store(client, lead, project, arm):
+    from django.urls import reverse
+
+    client.force_login(lead)
+    url = reverse("spa_start", kwargs={"slug": project.slug})
+    page = client.post(url, {"judge": "embedding", "arm": arm}, follow=True)
+    assert "SPA round not started: arm: at most 100 printable characters" in page.content.decode()
+    assert not SpaRound.objects.exists()
+
+
 def test_a_lead_starts_a_round_from_the_dashboard_and_sees_it(
     client, lead, annotator, seeded, eager_tasks, django_capture_on_commit_callbacks
 ):
