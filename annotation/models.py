@@ -237,6 +237,11 @@ class Label(models.Model):
     """Append-only: a correction is a new row, and the old row gets `superseded_at`."""
 
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="labels")
+    # The pair's project, copied by the database itself on every insert and update (trigger in
+    # migration 0007), so an annotator's counts in a project need no join. Never set in code.
+    project = models.ForeignKey(
+        Project, null=True, editable=False, on_delete=models.CASCADE, related_name="+"
+    )
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -301,6 +306,12 @@ class Label(models.Model):
             models.Index(fields=["pair", "superseded_at"], name="label_pair_live_idx"),
             # Serves an annotator's recent labels (progress, undo).
             models.Index(fields=["annotator", "-created_at"], name="label_annotator_recent_idx"),
+            # Serves an annotator's live answers in a project (the annotate page's counters).
+            models.Index(
+                fields=["annotator", "project", "created_at"],
+                condition=Q(superseded_at__isnull=True, source="human"),
+                name="label_annotator_project_idx",
+            ),
         ]
 
     def __str__(self) -> str:

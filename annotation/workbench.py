@@ -20,10 +20,11 @@ JOIN annotation_response b ON b.id = p.response_b_id
 WHERE p.id = %(pair)s
 """
 
+# An index-only read of label_annotator_project_idx: no join, whatever the annotator's history.
 PROGRESS = """
 SELECT count(*), count(*) FILTER (WHERE l.created_at >= %(since)s)
-FROM annotation_label l JOIN annotation_pair p ON p.id = l.pair_id
-WHERE l.annotator_id = %(annotator)s AND p.project_id = %(project)s
+FROM annotation_label l
+WHERE l.annotator_id = %(annotator)s AND l.project_id = %(project)s
   AND l.superseded_at IS NULL AND l.source = 'human'
 """
 

@@ -1,0 +1,57 @@
+"""A label's project is copied from its pair by the database, whichever way the label is written;
+the annotate page's counters read it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from annotation import workbench
+from annotation.importing.service import import_file
+from annotation.models import Label, LabelSource
+from tests.annotation.import_files import pair, write_jsonl
+from tests.factories import PairFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _mismatched() -> int:
+    """Labels whose project is missing or differs from their pair's."""
+    wrong = Label.objects.exclude(project_id=F("pair__project_id"))
+    return wrong.count() + Label.objects.filter(project__isnull=True).count()
+
+
+def test_every_way_of_writing_a_label_stores_its_pair_s_project(project, tmp_path):
+    person = UserFactory()
+    first, second, third = (PairFactory(project=project) for _ in range(3))
+    created = Label.objects.create(pair=first, annotator=person, choice="a")
+    Label.objects.bulk_create([Label(pair=second, source=LabelSource.MODEL, choice="b")])
+    created.superseded_at = timezone.now()
+    created.save()  # the instance in memory never knew its project: saving must not clear it
+    other = ProjectFactory()
+    Label.objects.filter(pair=third).update(project=other)  # nothing to update; a no-op
+    Label.objects.create(pair=third, annotator=person, choice="b")
+    Label.objects.filter(pair=third).update(project=other)  # a wrong project is put right
+    import_file(project=project, path=write_jsonl(tmp_path, "p.jsonl", [pair()]))
+    assert Label.objects.filter(source=LabelSource.IMPORTED).count() == 1
+    assert Label.objects.count() == 4
+    assert _mismatched() == 0
+    assert set(Label.objects.values_list("project_id", flat=True)) == {project.id}
+
+
+def test_progress_counts_live_human_answers_in_this_project_only(project):
+    person, now = UserFactory(), timezone.now()
+    mine = [PairFactory(project=project) for _ in range(4)]
+    elsewhere = PairFactory(project=ProjectFactory())
+    for pair_ in [*mine, elsewhere]:
+        Label.objects.create(pair=pair_, annotator=person, choice="a")
+    Label.objects.filter(pair=mine[0]).update(superseded_at=now)  # undone
+    Label.objects.filter(pair=mine[1]).update(created_at=now - timedelta(days=1))  # yesterday
+    Label.objects.create(pair=mine[2], source=LabelSource.MODEL, choice="b")
+    Label.objects.create(pair=mine[3], annotator=UserFactory(), choice="b")  # someone else
+    counts = workbench.progress(project_id=project.id, annotator_id=person.id,
+                                since=now - timedelta(hours=1))  # fmt: skip
+    assert counts == {"done_total": 3, "done_session": 2}
