@@ -108,6 +108,8 @@ class LeadList(generics.ListAPIView):
 
 
 def _parsed(name: str, value: str, kind: type):
+    if "\x00" in value:
+        raise ValidationError({name: ["NUL characters are not allowed."]})
     try:
         parsed = kind(value)
     except ValueError:

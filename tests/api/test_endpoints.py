@@ -133,6 +133,12 @@ def test_ids_too_large_for_the_database_are_refused_not_a_server_error(api, lead
     assert client.get("/api/v1/projects/demo/exports/999999999999999999/").status_code == 404
 
 
+def test_a_nul_character_in_a_filter_is_refused_not_a_server_error(api, lead, project):
+    bad = api(lead).get("/api/v1/projects/demo/pairs/?arm=x%00y")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["fields"]["arm"] == ["NUL characters are not allowed."]
+
+
 def test_a_lead_exports_through_the_api_and_downloads_the_zip(
     api, lead, annotator, project, settings, tmp_path, eager_tasks,
     django_capture_on_commit_callbacks,
