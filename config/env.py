@@ -83,7 +83,7 @@ def celery_config(env: Mapping[str, str]) -> dict:
 def cache_config(env: Mapping[str, str]) -> dict:
     redis_url = env.get("REDIS_URL", "").strip()
     if redis_url:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        return {"BACKEND": "config.cache.RedisCache", "LOCATION": redis_url}
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 

@@ -44,9 +44,23 @@ def test_redis_url_makes_redis_the_broker_result_backend_and_cache():
     assert celery["CELERY_TASK_ALWAYS_EAGER"] is False
     assert celery["CELERY_BROKER_URL"] == celery["CELERY_RESULT_BACKEND"] == env["REDIS_URL"]
     assert cache_config(env) == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": env["REDIS_URL"],
     }
+
+
+@pytest.mark.redis
+def test_the_redis_cache_reuses_one_client_and_still_reads_and_writes_redis():
+    from config.cache import RedisCache
+
+    cache = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "cache-test"})
+    assert cache._cache.get_client(write=True) is cache._cache.get_client()
+    cache.set_many({"a": 1, "b": [2]}, timeout=30)
+    assert cache.get_many(["a", "b", "c"]) == {"a": 1, "b": [2]}
+    fresh = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "cache-test"})
+    assert fresh.get("b") == [2]  # really in Redis, not in the client object
+    cache.delete_many(["a", "b"])
+    assert fresh.get("a") is None
 
 
 def test_sessions_are_read_through_the_cache_only_when_it_is_shared_redis():
