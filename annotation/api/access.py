@@ -6,20 +6,17 @@ from __future__ import annotations
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.throttling import ScopedRateThrottle
 
-from annotation.models import Membership, Project, Role
+from annotation.access import member_project
+from annotation.models import Project, Role
 
 
 def project_for(request, slug: str, *, lead: bool = False) -> Project:
-    membership = (
-        Membership.objects.select_related("project")
-        .filter(project__slug=slug, user=request.user)
-        .first()
-    )
-    if membership is None:
+    project = member_project(request.user, slug)
+    if project is None:
         raise NotFound("No such project.")
-    if lead and membership.role != Role.LEAD:
+    if lead and project.member_role != Role.LEAD:
         raise PermissionDenied("Only the project's leads can do this.")
-    return membership.project
+    return project
 
 
 class WriteThrottle(ScopedRateThrottle):
