@@ -160,11 +160,11 @@ class SpaStartSerializer(serializers.Serializer):
     audit_share = serializers.FloatField(min_value=0, max_value=0.5, default=0.05)
     low_confidence = serializers.ChoiceField(choices=["human", "smooth"], default="human")
     arm = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    limit = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=10**9, required=False)
     epochs = serializers.FloatField(min_value=0.01, max_value=100, default=1.0)
     learning_rate = serializers.FloatField(min_value=1e-9, max_value=1.0, default=5e-6)
     max_length = serializers.IntegerField(min_value=16, max_value=32768, default=512)
-    expand = serializers.IntegerField(min_value=0, default=0)
+    expand = serializers.IntegerField(min_value=0, max_value=10**6, default=0)
     max_new_tokens = serializers.IntegerField(min_value=1, max_value=4096, default=256)
     lora = serializers.BooleanField(default=False)
 

@@ -23,11 +23,12 @@ DEFAULTS = {
     "arm": "", "limit": None, "beta": 0.1, "epochs": 1.0, "lora": False, "seed": 0,
     "learning_rate": 5e-6, "max_length": 512, "expand": 0, "max_new_tokens": 256,
 }  # fmt: skip
-# Numeric parameters: (type, lowest, highest); None is "no bound".
+# Numeric parameters: (type, lowest, highest). Bounded, so no value overflows the database's
+# integers (an unbounded `limit` reached SQLite's LIMIT as a datatype mismatch).
 NUMBERS = {
     "noisy_share": (float, 0.0, 0.5), "audit_share": (float, 0.0, 0.5), "beta": (float, 0.001, 10),
-    "epochs": (float, 0.01, 100), "learning_rate": (float, 1e-9, 1.0), "limit": (int, 1, None),
-    "max_length": (int, 16, 32768), "seed": (int, 0, None), "expand": (int, 0, None),
+    "epochs": (float, 0.01, 100), "learning_rate": (float, 1e-9, 1.0), "limit": (int, 1, 10**9),
+    "max_length": (int, 16, 32768), "seed": (int, 0, 2**31 - 1), "expand": (int, 0, 10**6),
     "max_new_tokens": (int, 1, 4096),
 }  # fmt: skip
 ARM_MAX_LENGTH = Pair._meta.get_field("arm").max_length

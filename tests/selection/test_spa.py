@@ -193,6 +193,8 @@ def test_a_crash_inside_a_round_is_recorded_as_its_failure(seeded, tiny_referenc
         ("--noisy-share", "0.9", "noisy_share: must be between 0.0 and 0.5"),
         ("--max-length", "8", "max_length: must be between 16 and 32768"),
         ("--learning-rate", "0", "learning_rate: must be between 1e-09 and 1.0"),
+        ("--limit", str(10**20), "limit: must be between 1 and 1000000000"),
+        ("--expand", str(10**7), "expand: must be between 0 and 1000000"),
     ],
 )
 def test_bad_options_are_refused(project, option, value, message):
