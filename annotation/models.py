@@ -86,6 +86,12 @@ class Response(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     # Quality from the source data: for simulation and evaluation only, never shown to annotators.
     gold_score = models.FloatField(null=True, blank=True)
+    # The text rendered and sanitised (annotation/prerender.py), and the key of the text and
+    # renderer it was made from: the page shows `html` only while `html_key` still matches.
+    # Nullable, so adding them is a plain ADD COLUMN on SQLite too (no table rebuild, which
+    # would break the pair trigger that reads this table).
+    html = models.TextField(null=True, editable=False)  # noqa: DJ001
+    html_key = models.CharField(max_length=40, null=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

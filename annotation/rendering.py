@@ -6,7 +6,6 @@ import hashlib
 from functools import cache
 
 import nh3
-from django.core.cache import cache as django_cache
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from pygments import highlight
@@ -50,22 +49,10 @@ def render_untrusted(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)
 
 
-def render_responses(responses: list[tuple[int, str]]) -> list[SafeString]:
-    """Each (id, text) rendered once per text, then served from the cache: one cache round trip
-    to read them all and, for those not yet rendered, one to store them."""
-    keys = [_cache_key(response_id, text) for response_id, text in responses]
-    cached = django_cache.get_many(keys)
-    fresh = {
-        key: str(render_untrusted(text))
-        for key, (_id, text) in zip(keys, responses, strict=True)
-        if key not in cached
-    }
-    if fresh:
-        django_cache.set_many(fresh, timeout=24 * 3600)
-    # Stored only after sanitising.
-    return [mark_safe(cached[key] if key in cached else fresh[key]) for key in keys]  # noqa: S308
+# Bump when the renderer or the sanitiser's settings change: every stored rendering goes stale.
+RENDERER = "1"
 
 
-def _cache_key(response_id: int, text: str) -> str:
-    digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    return f"response-html:{response_id}:{digest}"
+def html_key(text: str) -> str:
+    """Which text, rendered by which renderer, a stored rendering was made from."""
+    return f"{RENDERER}:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"

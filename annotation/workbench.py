@@ -12,7 +12,7 @@ from datetime import datetime
 from annotation.sql import db_time, run
 
 SHOWN_PAIR = """
-SELECT q.text, a.id, a.text, b.id, b.text, p.swapped
+SELECT q.text, a.id, a.text, a.html, a.html_key, b.id, b.text, b.html, b.html_key, p.swapped
 FROM annotation_pair p
 JOIN annotation_prompt q ON q.id = p.prompt_id
 JOIN annotation_response a ON a.id = p.response_a_id
@@ -31,20 +31,18 @@ WHERE l.annotator_id = %(annotator)s AND l.project_id = %(project)s
 
 @dataclass(frozen=True)
 class ShownPair:
-    """A pair in the order the annotator sees it (stored order, or swapped)."""
+    """A pair in the order the annotator sees it (stored order, or swapped). Each side is
+    (response id, text, stored html, stored html key)."""
 
     prompt_text: str
-    left_id: int
-    left_text: str
-    right_id: int
-    right_text: str
+    left: tuple[int, str, str, str]
+    right: tuple[int, str, str, str]
 
 
 def shown_pair(pair_id: int) -> ShownPair:
-    prompt, a_id, a_text, b_id, b_text, swapped = run(SHOWN_PAIR, {"pair": pair_id})[0]
-    if swapped:
-        a_id, a_text, b_id, b_text = b_id, b_text, a_id, a_text
-    return ShownPair(prompt, a_id, a_text, b_id, b_text)
+    prompt, *a, swapped = run(SHOWN_PAIR, {"pair": pair_id})[0]
+    left, right = tuple(a[:4]), tuple(a[4:])
+    return ShownPair(prompt, *((right, left) if swapped else (left, right)))
 
 
 def progress(*, project_id: int, annotator_id: int, since: datetime) -> dict[str, int]:

@@ -7,6 +7,8 @@ simulated annotator loops for a fixed time over HTTP with its own keep-alive con
 and then, as a second phase, the htmx round trip that annotators really use: one POST that saves
 the label and returns the next pair. Printed: p50/p95/p99 in ms, labels/s, and the count of
 double assignments (pairs held or answered by more people than the overlap allows): must be 0.
+Responses are rendered ahead before the rows, as a worker does in the product (timed and printed);
+`--cold` leaves them for the page to render on first view instead.
 
 The baseline, measured in the same run with the same crowd and server: `floor`, a GET of the
 login page (Django's middleware and one template, no database). `× floor` is the round trip's
@@ -64,14 +66,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def setup_database(pairs: int, annotators: int) -> list[tuple[str, str]]:
-    """Fresh project with `pairs` open pairs (one per prompt) and logged-in annotator sessions."""
+def setup_database(pairs: int, annotators: int, cold: bool) -> list[tuple[str, str]]:
+    """Fresh project with `pairs` open pairs (one per prompt) and logged-in annotator sessions;
+    unless `cold`, the responses rendered ahead, as a worker does once the first pair is shown."""
     import django
 
     django.setup()
+    from annotation.models import Project
+    from annotation.prerender import responses_render
     from bench.serve_data import make_queue
 
-    return make_queue(slug=SLUG, pairs=pairs, annotators=annotators)
+    sessions = make_queue(slug=SLUG, pairs=pairs, annotators=annotators)
+    if not cold:
+        started = time.perf_counter()
+        rendered = responses_render(project_id=Project.objects.get(slug=SLUG).id, batch=1000)
+        seconds = time.perf_counter() - started
+        print(f"{pairs} pairs: {rendered} responses rendered ahead in {seconds:.1f} s "
+              f"({seconds / rendered * 1000:.2f} ms each)")  # fmt: skip
+    return sessions
 
 
 class Annotator(threading.Thread):
@@ -194,6 +206,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--cold", action="store_true", help="leave responses unrendered until shown"
+    )
     args = parser.parse_args()
     ensure_database()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True,
@@ -204,7 +219,7 @@ def main() -> None:
           f"{'submit p50/p95/p99 ms':>23} {'labels/s':>9} {'doubles':>7} "
           f"{'× floor':>7}")  # fmt: skip
     for size in (int(s) for s in args.sizes.split(",")):
-        sessions = setup_database(size, max(crowds))
+        sessions = setup_database(size, max(crowds), args.cold)
         port = free_port()
         server = start_server(port, args.workers, args.threads)
         try:

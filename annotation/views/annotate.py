@@ -14,8 +14,9 @@ from annotation import workbench
 from annotation.access import get_project_for_member
 from annotation.forms import AnswerForm
 from annotation.models import Assignment, Project
+from annotation.prerender import render_ahead, shown_html
 from annotation.queue import assignment_lease, label_submit, label_undo
-from annotation.rendering import render_responses, render_untrusted
+from annotation.rendering import render_untrusted
 
 SESSION_START = "annotate-session-start"
 
@@ -73,18 +74,18 @@ def _workbench(
     lease = assignment_lease(project=project, annotator=request.user)
     context = {"project": project, "lease": lease, "error": error, **_progress(request, project)}
     if lease is not None:
-        context.update(_pair_context(lease))
+        context.update(_pair_context(lease, project))
     if not request.htmx:
         context["guidelines_html"] = render_untrusted(project.guidelines)
     template = "annotation/_workbench.html" if request.htmx else "annotation/annotate.html"
     return render(request, template, context, status=status)
 
 
-def _pair_context(lease: Assignment) -> dict:
+def _pair_context(lease: Assignment, project: Project) -> dict:
     shown = workbench.shown_pair(lease.pair_id)
-    left, right = render_responses(
-        [(shown.left_id, shown.left_text), (shown.right_id, shown.right_text)]
-    )
+    (left, right), rendered = shown_html([shown.left, shown.right])
+    if rendered:
+        render_ahead(project.id)
     return {"prompt_text": shown.prompt_text, "left_html": left, "right_html": right}
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from annotation.models import Assignment, Label
+from annotation.models import Assignment, Label, Response
+from annotation.prerender import responses_render
+from annotation.rendering import html_key
 from tests.factories import PairFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,8 +138,9 @@ def test_outsiders_get_404_and_anonymous_visitors_log_in(client, outsider, pairs
 
 
 def test_the_annotate_page_takes_a_bounded_number_of_queries(
-    client, annotator, pairs, django_assert_max_num_queries
+    client, annotator, project, pairs, django_assert_max_num_queries
 ):
+    responses_render(project_id=project.id)  # as a worker does ahead of the annotators
     client.force_login(annotator)
     client.get(annotate_url())
     # Session, user, membership; live lease; progress; the pair as shown.
@@ -148,3 +151,38 @@ def test_the_annotate_page_takes_a_bounded_number_of_queries(
     # candidates, insert), each write inside its own savepoint here.
     with django_assert_max_num_queries(16):
         client.post(annotate_url("submit"), {"assignment": lease.id, "choice": "left"}, **HTMX)
+
+
+def test_a_response_is_rendered_once_stored_and_rendered_again_when_its_text_changes(
+    client, annotator, pairs
+):
+    client.force_login(annotator)
+    client.get(annotate_url(), **HTMX)
+    shown = lease_of(annotator).pair
+    sides = [shown.response_a_id, shown.response_b_id]
+    stored = Response.objects.get(id=sides[0])
+    assert stored.html_key == html_key(stored.text)
+    assert stored.html.startswith("<p>")
+    assert stored.text in stored.html
+    # The page shows what is stored while the key matches ...
+    Response.objects.filter(id=sides[0]).update(html="<p>from the store</p>")
+    assert "from the store" in client.get(annotate_url(), **HTMX).content.decode()
+    # ... and renders again once the text no longer matches the key.
+    Response.objects.filter(id=sides[0]).update(text="An **edited** answer.")
+    page = client.get(annotate_url(), **HTMX).content.decode()
+    assert "from the store" not in page
+    assert "<strong>edited</strong>" in page
+    assert Response.objects.get(id=sides[0]).html_key == html_key("An **edited** answer.")
+
+
+def test_a_worker_s_pass_renders_the_open_pairs_only_and_a_second_pass_nothing(project, pairs):
+    from annotation.models import Pair
+
+    done = PairFactory(project=project, status="done")
+    assert responses_render(project_id=project.id, batch=4) == 2 * len(pairs)
+    assert responses_render(project_id=project.id) == 0
+    rendered = Response.objects.filter(html_key__isnull=False)
+    assert set(rendered.values_list("id", flat=True)) == {
+        r for p in Pair.objects.filter(status="open") for r in (p.response_a_id, p.response_b_id)
+    }
+    assert not Response.objects.filter(id=done.response_a_id, html_key__isnull=False).exists()
