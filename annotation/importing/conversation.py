@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from annotation.importing.errors import RecordError, describe
+from annotation.importing.fields import string
 
 
 def _messages(value: list, field: str) -> list[dict]:
@@ -14,10 +15,7 @@ def _messages(value: list, field: str) -> list[dict]:
         if not isinstance(item, dict):
             raise RecordError(where, f"expected a message object, got {describe(item)}")
         for key in ("role", "content"):
-            if not isinstance(item.get(key), str):
-                raise RecordError(
-                    f"{where}.{key}", f"expected a string, got {describe(item.get(key))}"
-                )
+            string(item.get(key), f"{where}.{key}")
         checked.append({"role": item["role"], "content": item["content"]})
     return checked
 

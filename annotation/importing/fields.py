@@ -14,8 +14,8 @@ NUL = "\x00"
 
 
 def no_nul(value: object, field: str | None = None) -> None:
-    """Refuse a NUL character anywhere in a record (keys included): PostgreSQL cannot store one
-    in text or JSON, and a person cannot see one."""
+    """Refuse a NUL character in a string, or anywhere in a list or object (keys included):
+    PostgreSQL cannot store one in text or JSON, and a person cannot see one."""
     if isinstance(value, str) and NUL in value:
         raise RecordError(
             field, f"contains a NUL character (\\u0000) at character {value.index(NUL) + 1}"
@@ -39,6 +39,7 @@ def require(data: dict, key: str, field: str | None = None) -> object:
 def string(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise RecordError(field, f"expected a string, got {describe(value)}")
+    no_nul(value, field)
     return value
 
 
@@ -53,6 +54,7 @@ def identifier(value: object, field: str) -> str:
     """Ids may be strings or whole numbers in the file; they are stored as strings."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise RecordError(field, f"expected a string or a whole number, got {describe(value)}")
+    no_nul(value, field)
     ident = str(value).strip()
     if not ident:
         raise RecordError(field, "empty")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from django.db import transaction
 
-from annotation.importing import fields as f
 from annotation.importing.errors import FileError, ImportIssue, RecordError
 from annotation.importing.formats import FORMATS, detect_format
 from annotation.importing.readers import RawRecord, Source, open_source
@@ -121,7 +120,6 @@ def _validate(raw: RawRecord, validator, report: ImportReport):
     error = raw.error
     if error is None and validator is not None:
         try:
-            f.no_nul(raw.data)
             return validator.parse(raw.data, raw.line)
         except RecordError as exc:
             error = exc
