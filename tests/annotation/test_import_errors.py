@@ -104,6 +104,29 @@ def test_a_nul_character_is_refused_where_it_is_and_nothing_is_stored(project, t
     assert _counts() == (0, 0, 0, 0)
 
 
+def _with_nul_in_a_response_s_extra_field() -> dict:
+    record = grouped(0)
+    record["responses"][1]["note"] = "n\x00"
+    return record
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        (_with_nul_in_a_response_s_extra_field(), "responses[1].note"),
+        (grouped("p\x00"), "prompt_id"),
+        (pair(chosen=[{"role": "assistant", "content": "hi\x00"}]), "chosen[0].content"),
+        (pair(**{"tag\x00": "x"}), "tag\x00"),
+        ({**FLAT_ROWS[0], "origin": ["web", "\x00"]}, "origin[1]"),
+    ],
+)
+def test_a_nul_character_is_refused_in_every_part_of_every_format(project, tmp_path, record, field):
+    path = write_jsonl(tmp_path, "nul.jsonl", [record])
+    message = _only_issue(import_file(project=project, path=path))
+    assert message.startswith(f"nul.jsonl:1: field '{field}': contains a NUL character")
+    assert _counts() == (0, 0, 0, 0)
+
+
 def test_a_nul_character_in_a_csv_cell_names_its_line_and_column(project, tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(b"prompt_id,prompt,model,response\np1,Q?,m1,ok\np1,Q?,m2,o\x00k\n")

@@ -31,10 +31,8 @@ def test_every_way_of_writing_a_label_stores_its_pair_s_project(project, tmp_pat
     Label.objects.bulk_create([Label(pair=second, source=LabelSource.MODEL, choice="b")])
     created.superseded_at = timezone.now()
     created.save()  # the instance in memory never knew its project: saving must not clear it
-    other = ProjectFactory()
-    Label.objects.filter(pair=third).update(project=other)  # nothing to update; a no-op
     Label.objects.create(pair=third, annotator=person, choice="b")
-    Label.objects.filter(pair=third).update(project=other)  # a wrong project is put right
+    Label.objects.filter(pair=third).update(project=ProjectFactory())  # put right at once
     import_file(project=project, path=write_jsonl(tmp_path, "p.jsonl", [pair()]))
     assert Label.objects.filter(source=LabelSource.IMPORTED).count() == 1
     assert Label.objects.count() == 4
