@@ -187,7 +187,7 @@ def label_undo(*, project: Project, annotator, now: datetime | None = None) -> L
     with transaction.atomic():
         last = (
             Label.objects.live()
-            .filter(pair__project=project, annotator=annotator, created_at__gte=now - UNDO_WINDOW)
+            .filter(project=project, annotator=annotator, created_at__gte=now - UNDO_WINDOW)
             .order_by("-created_at")
             .first()
         )

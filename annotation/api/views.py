@@ -222,8 +222,8 @@ class Progress(APIView):
     @extend_schema(responses=s.ProgressSerializer)
     def get(self, request: Request, slug: str) -> ApiResponse:
         project = project_for(request, slug)
-        labeled = Label.objects.live().human().filter(pair__project=project,
-                                                      annotator=request.user).count()  # fmt: skip
+        labeled = Label.objects.live().human().filter(project=project, annotator=request.user)
+        labeled = labeled.count()
         open_pairs = Pair.objects.filter(project=project, status="open").count()
         return ApiResponse({"labeled": labeled, "open_pairs": open_pairs})
 

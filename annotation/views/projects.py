@@ -32,7 +32,7 @@ def project_detail(request, slug: str):
     project, role = get_project_for_member(request, slug)
     if role == Role.LEAD:
         return lead_dashboard(request, project)
-    mine = Label.objects.live().human().filter(pair__project=project, annotator=request.user)
+    mine = Label.objects.live().human().filter(project=project, annotator=request.user)
     context = {
         "project": project,
         "role": role,
