@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve"
 os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
-# As deployed: Redis is the shared cache (sessions are read through it, rendered responses kept).
+# As deployed: Redis is the shared cache (sessions are read through it).
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Sessions are made in this process and read by gunicorn's: both sign with this key.
