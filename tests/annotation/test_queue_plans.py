@@ -1,0 +1,79 @@
+"""The queue's per-pair counts stay per pair on PostgreSQL, whatever the planner's statistics say.
+
+Tables analysed while empty (a new install, or autovacuum off) make every index look free. The
+annotate page's progress index also covers "live human labels", so the planner could serve a
+pair's count from it by scanning all of one annotator's labels, once per candidate pair: a lease
+then cost time in proportion to that annotator's history.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from annotation import queue_sql
+from annotation.models import Label, Pair, Response
+from annotation.sql import db_time
+from tests.factories import PromptFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+PROGRESS_INDEX = "label_annotator_project_idx"
+# Responses to one prompt; every pair of them gets a label: 1,035 labels over many pages.
+HISTORY_SPAN = 46
+
+
+def _plan(sql: str, params: dict) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def stale_statistics_and_history(project):
+    """Statistics taken while the labels table was empty, then one annotator's long history."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE annotation_label")
+    prompt = PromptFactory(project=project)
+    responses = Response.objects.bulk_create(
+        Response(prompt=prompt, external_id=f"r{i}", text="answer") for i in range(HISTORY_SPAN)
+    )
+    pairs = Pair.objects.bulk_create(
+        Pair(project=project, prompt=prompt, response_a=a, response_b=b)
+        for a, b in combinations(responses, 2)
+    )
+    person = UserFactory()
+    Label.objects.bulk_create(Label(pair=pair, annotator=person, choice="a") for pair in pairs)
+    return person
+
+
+def test_candidate_pairs_are_not_counted_through_the_progress_index(
+    project, stale_statistics_and_history
+):
+    params = {"project": project.id, "annotator": stale_statistics_and_history.pk, "gold": False}
+    params.update(overlap=2, now=db_time(timezone.now()), limit=4)
+    plan = _plan(queue_sql.CANDIDATES.format(exclude="", lock=""), params)
+    assert "annotation_label" in plan
+    assert PROGRESS_INDEX not in plan, plan
+
+
+def test_a_pair_s_status_is_not_counted_through_the_progress_index(
+    project, stale_statistics_and_history
+):
+    pair_id = Label.objects.first().pair_id
+    plan = _plan(queue_sql.REFRESH_STATUS, {"pair": pair_id, "overlap": 2})
+    assert "annotation_label" in plan
+    assert PROGRESS_INDEX not in plan, plan
+
+
+def test_the_progress_counters_still_read_the_progress_index(project, stale_statistics_and_history):
+    from annotation.workbench import PROGRESS
+
+    params = {"project": project.id, "annotator": stale_statistics_and_history.pk}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny here
+    plan = _plan(PROGRESS, dict(params, since=db_time(timezone.now())))
+    assert PROGRESS_INDEX in plan, plan
