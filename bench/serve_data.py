@@ -47,7 +47,8 @@ def make_queue(*, slug: str, pairs: int, annotators: int) -> list[tuple[str, str
         cursor.execute(RESET_SQL)
     project = Project.objects.create(name="Bench", slug=slug, overlap=1)
     with connection.cursor() as cursor:
-        cursor.execute(BULK_SQL, {"project": project.id, "pairs": pairs})
+        for statement in filter(str.strip, BULK_SQL.split(";")):
+            cursor.execute(statement, {"project": project.id, "pairs": pairs})
     return [_session(project, f"bench-annotator-{i}") for i in range(annotators)]
 
 

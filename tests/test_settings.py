@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from config.env import (
+    PREPARE_AFTER,
     EnvError,
     cache_config,
     celery_config,
@@ -31,6 +32,14 @@ def test_database_url_selects_postgresql(tmp_path):
     config = database_config({"DATABASE_URL": "postgres://u:p@db.example:5433/ps"}, tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "ps")
+
+
+def test_postgresql_prepares_statements_unless_turned_off(tmp_path):
+    url = {"DATABASE_URL": "postgres://u:p@db.example:5433/ps"}
+    options = database_config(url, tmp_path)["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": PREPARE_AFTER}
+    off = database_config(dict(url, DATABASE_PREPARED_STATEMENTS="0"), tmp_path)
+    assert "server_side_binding" not in off.get("OPTIONS", {})
 
 
 def test_without_redis_url_tasks_run_eagerly_in_process():

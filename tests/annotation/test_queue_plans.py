@@ -1,4 +1,5 @@
-"""The queue's per-pair counts stay per pair on PostgreSQL, whatever the planner's statistics say.
+"""The queue's statements on PostgreSQL: per-pair counts stay per pair whatever the planner's
+statistics say, and each statement is planned once per connection, not on every answer.
 
 Tables analysed while empty (a new install, or autovacuum off) make every index look free. The
 annotate page's progress index also covers "live human labels", so the planner could serve a
@@ -17,7 +18,8 @@ from django.utils import timezone
 from annotation import queue_sql
 from annotation.models import Label, Pair, Response
 from annotation.sql import db_time
-from tests.factories import PromptFactory, UserFactory
+from config.env import PREPARE_AFTER
+from tests.factories import PairFactory, PromptFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -77,3 +79,17 @@ def test_the_progress_counters_still_read_the_progress_index(project, stale_stat
         cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny here
     plan = _plan(PROGRESS, dict(params, since=db_time(timezone.now())))
     assert PROGRESS_INDEX in plan, plan
+
+
+def test_the_queue_s_statements_are_prepared_once_a_connection_has_run_them(project):
+    from annotation.queue import assignment_lease, label_submit
+
+    person = UserFactory()
+    for _ in range(PREPARE_AFTER + 1):
+        lease = assignment_lease(project=PairFactory(project=project).project, annotator=person)
+        label_submit(assignment_id=lease.id, annotator=person, choice="a")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("INSERT INTO annotation_assignment" in sql for sql in prepared), prepared
+    assert any("UPDATE annotation_pair" in sql for sql in prepared), prepared
