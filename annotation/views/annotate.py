@@ -72,23 +72,29 @@ def _workbench(
     request: HttpRequest, project: Project, error: str = "", status: int = 200
 ) -> HttpResponse:
     lease = assignment_lease(project=project, annotator=request.user)
-    context = {"project": project, "lease": lease, "error": error, **_progress(request, project)}
-    if lease is not None:
-        context.update(_pair_context(lease, project))
+    page = _page(request, project, lease)
+    context = {"project": project, "lease": lease, "error": error}
+    context.update(done_total=page.done_total, done_session=page.done_session)
+    if page.pair is not None:
+        context.update(_pair_context(page.pair, project))
     if not request.htmx:
         context["guidelines_html"] = render_untrusted(project.guidelines)
     template = "annotation/_workbench.html" if request.htmx else "annotation/annotate.html"
     return render(request, template, context, status=status)
 
 
-def _pair_context(lease: Assignment, project: Project) -> dict:
-    shown = workbench.shown_pair(lease.pair_id)
+def _pair_context(shown: workbench.ShownPair, project: Project) -> dict:
     (left, right), rendered = shown_html([shown.left, shown.right])
     if rendered:
         render_ahead(project.id)
     return {"prompt_text": shown.prompt_text, "left_html": left, "right_html": right}
 
 
-def _progress(request: HttpRequest, project: Project) -> dict:
+def _page(request: HttpRequest, project: Project, lease: Assignment | None) -> workbench.Page:
     started = parse_datetime(request.session.get(SESSION_START) or "") or timezone.now()
-    return workbench.progress(project_id=project.id, annotator_id=request.user.pk, since=started)
+    return workbench.page(
+        project_id=project.id,
+        annotator_id=request.user.pk,
+        since=started,
+        pair_id=None if lease is None else lease.pair_id,
+    )

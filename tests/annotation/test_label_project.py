@@ -50,6 +50,11 @@ def test_progress_counts_live_human_answers_in_this_project_only(project):
     Label.objects.filter(pair=mine[1]).update(created_at=now - timedelta(days=1))  # yesterday
     Label.objects.create(pair=mine[2], source=LabelSource.MODEL, choice="b")
     Label.objects.create(pair=mine[3], annotator=UserFactory(), choice="b")  # someone else
-    counts = workbench.progress(project_id=project.id, annotator_id=person.id,
-                                since=now - timedelta(hours=1))  # fmt: skip
-    assert counts == {"done_total": 3, "done_session": 2}
+    held = PairFactory(project=project)
+    for pair_id in (None, held.id):  # counts alone, and with the pair the page shows
+        page = workbench.page(project_id=project.id, annotator_id=person.id,
+                              since=now - timedelta(hours=1), pair_id=pair_id)  # fmt: skip
+        assert (page.done_total, page.done_session) == (3, 2)
+    assert page.pair.prompt_text == held.prompt.text
+    texts = {page.pair.left[1], page.pair.right[1]}
+    assert texts == {held.response_a.text, held.response_b.text}
