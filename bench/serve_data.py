@@ -14,23 +14,29 @@ from annotation.models import Membership, Project, Role
 # bench/serve.py owns its database: start every size from empty tables.
 RESET_SQL = "TRUNCATE annotation_project, django_session RESTART IDENTITY CASCADE"
 
-BULK_SQL = """
+# One statement each: PostgreSQL's server-side binding takes one command per execute.
+BULK_STATEMENTS = (
+    """
 INSERT INTO annotation_prompt (project_id, external_id, text, metadata, created_at)
 SELECT %(project)s, 'p' || g, 'Benchmark prompt ' || g || ': explain something useful.', '{}', now()
-FROM generate_series(1, %(pairs)s) g;
+FROM generate_series(1, %(pairs)s) g""",
+    """
 INSERT INTO annotation_response (prompt_id, external_id, model_name, text, metadata, created_at)
 SELECT p.id, m.name, m.name, 'Answer from ' || m.name || ' to prompt ' || p.external_id
        || E'.\n\n- a point\n- another point\n\n```python\nprint(1)\n```', '{}', now()
 FROM annotation_prompt p CROSS JOIN (VALUES ('model-a'), ('model-b')) AS m(name)
-WHERE p.project_id = %(project)s;
+WHERE p.project_id = %(project)s""",
+    """
 INSERT INTO annotation_pair (project_id, prompt_id, response_a_id, response_b_id, arm, strategy,
                              priority, swapped, status, is_gold, gold_choice, created_at)
 SELECT %(project)s, r.prompt_id, min(r.id), max(r.id), 'random', 'random', random(),
        random() < 0.5, 'open', false, '', now()
 FROM annotation_response r JOIN annotation_prompt p ON p.id = r.prompt_id
-WHERE p.project_id = %(project)s GROUP BY r.prompt_id;
-ANALYZE annotation_pair; ANALYZE annotation_assignment; ANALYZE annotation_label;
-"""
+WHERE p.project_id = %(project)s GROUP BY r.prompt_id""",
+    "ANALYZE annotation_pair",
+    "ANALYZE annotation_assignment",
+    "ANALYZE annotation_label",
+)
 
 DOUBLES_SQL = """
 SELECT count(*) FROM (
@@ -47,7 +53,7 @@ def make_queue(*, slug: str, pairs: int, annotators: int) -> list[tuple[str, str
         cursor.execute(RESET_SQL)
     project = Project.objects.create(name="Bench", slug=slug, overlap=1)
     with connection.cursor() as cursor:
-        for statement in filter(str.strip, BULK_SQL.split(";")):
+        for statement in BULK_STATEMENTS:
             cursor.execute(statement, {"project": project.id, "pairs": pairs})
     return [_session(project, f"bench-annotator-{i}") for i in range(annotators)]
 
