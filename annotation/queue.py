@@ -18,7 +18,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from annotation import queue_sql
+from annotation import queue_pg, queue_sql
 from annotation.models import (
     Assignment,
     AssignmentState,
@@ -36,6 +36,11 @@ CANDIDATES = 4
 LOCK_WAITS = 5
 LOCK_WAIT_SECONDS = 0.05
 UNDO_WINDOW = timedelta(minutes=2)
+# Why a late answer was not kept, by the queue's outcome code.
+REFUSALS = {
+    "released": "This pair was released by a project lead; here is the next one.",
+    "taken": "Your time on this pair ran out and someone else took it; here is the next one.",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class SubmitResult:
 def assignment_lease(*, project: Project, annotator, now: datetime | None = None):
     """The annotator's live lease in this project, or a new one on the best pair; None if empty."""
     now = now or timezone.now()
+    if _in_database(connection):
+        return _lease_in_database(project, annotator, now)
     with transaction.atomic():
         live = queue_sql.live_lease(project_id=project.id, annotator_id=annotator.pk, now=now)
         if live is not None:
@@ -58,6 +65,27 @@ def assignment_lease(*, project: Project, annotator, now: datetime | None = None
             if claimed is not None:
                 return _assignment(claimed.assignment_id, claimed.pair_id, annotator, now, expires)
         return None
+
+
+def _in_database(conn) -> bool:
+    """Whether this connection runs the queue's own functions (PostgreSQL: annotation/queue_pg)."""
+    return getattr(conn, "queue_functions", False)
+
+
+def _lease_in_database(project: Project, annotator, now: datetime) -> Assignment | None:
+    """`assignment_lease` as one call of the database's function: the same statements."""
+    row = queue_pg.lease(
+        project_id=project.id,
+        annotator_id=annotator.pk,
+        gold_order=_gold_order(project),
+        overlap=project.overlap,
+        now=now,
+        expires=now + timedelta(seconds=project.lease_seconds),
+        batch=CANDIDATES,
+        waits=LOCK_WAITS,
+        wait_seconds=LOCK_WAIT_SECONDS,
+    )
+    return None if row is None else _assignment(*row[:2], annotator, *row[2:])
 
 
 def _assignment(lease_id: int, pair_id: int, annotator, leased_at, expires_at) -> Assignment:
@@ -127,6 +155,10 @@ def label_submit(
     if choice not in Choice.values:
         raise ValueError(f"unknown choice {choice!r}")
     now = now or timezone.now()
+    answer = {"choice": choice, "strength": strength, "rationale": rationale.strip()}
+    answer["active_seconds"] = active_seconds
+    if _in_database(connection):
+        return _submit_in_database(assignment_id, annotator, answer, as_shown, project, now)
     with transaction.atomic():
         lease = queue_sql.lock_lease(lease_id=assignment_id, annotator_id=annotator.pk)
         if lease is None:
@@ -141,15 +173,12 @@ def label_submit(
         refusal = _late_refusal(annotator.pk, lease, now)
         if refusal:
             queue_sql.set_lease_state(lease_id=assignment_id, state=AssignmentState.EXPIRED)
-            return SubmitResult(None, message=refusal)
+            return SubmitResult(None, message=REFUSALS[refusal])
         label = Label.objects.create(
             pair_id=lease.pair_id,
             annotator=annotator,
             assignment_id=assignment_id,
-            choice=choice,
-            strength=strength,
-            rationale=rationale.strip(),
-            active_seconds=active_seconds,
+            **dict(answer, choice=choice),
             server_seconds=(now - lease.leased_at).total_seconds(),
             supersedes_id=lease.undone_label_id,
         )
@@ -163,17 +192,46 @@ def _lock_pair(pair_id: int) -> Pair:
 
 
 def _late_refusal(annotator_id: int, lease: queue_sql.LockedLease, now: datetime) -> str:
-    """Why a late answer cannot be kept, or '' if it can."""
+    """Why a late answer cannot be kept (a key of REFUSALS), or '' if it can."""
     if lease.state == AssignmentState.ACTIVE and lease.expires_at > now:
         return ""
     if lease.state not in (AssignmentState.ACTIVE, AssignmentState.EXPIRED):
-        return "This pair was released by a project lead; here is the next one."
+        return "released"
     taken = Assignment.objects.filter(pair_id=lease.pair_id, leased_at__gt=lease.leased_at)
     taken = taken.exclude(annotator_id=annotator_id)
     full = queue_sql.pair_load(pair_id=lease.pair_id, now=now) >= lease.overlap
     if taken.exists() or (full and not lease.is_gold):
-        return "Your time on this pair ran out and someone else took it; here is the next one."
+        return "taken"
     return ""
+
+
+def _submit_in_database(
+    assignment_id: int, annotator, answer: dict, as_shown: bool, project, now: datetime
+) -> SubmitResult:
+    """`label_submit` as one call of the database's function: the same statements."""
+    created = timezone.now()
+    outcome, label_id, pair_id, choice, server_seconds, supersedes = queue_pg.submit(
+        lease_id=assignment_id,
+        annotator_id=annotator.pk,
+        project_id=None if project is None else project.id,
+        swap=as_shown,
+        now=now,
+        created=created,
+        **answer,
+    )
+    if outcome == "missing":
+        raise Assignment.DoesNotExist("no such lease for this annotator in this project")
+    if outcome == "duplicate":
+        return SubmitResult(Label.objects.get(id=label_id), duplicate=True)
+    if outcome != "saved":
+        return SubmitResult(None, message=REFUSALS[outcome])
+    fields = {"id": label_id, "pair_id": pair_id, "annotator_id": annotator.pk}
+    fields.update(answer, assignment_id=assignment_id, choice=choice, created_at=created)
+    fields.update(server_seconds=server_seconds, supersedes_id=supersedes)
+    label = Label(**fields)
+    label._state.adding, label._state.db = False, connection.alias
+    label.annotator = annotator
+    return SubmitResult(label)
 
 
 def pair_refresh_status(*, pair: Pair) -> None:

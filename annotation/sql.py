@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 
-def run(sql: str, params: dict) -> list[tuple]:
+def run(sql: str, params: dict | list) -> list[tuple]:
     """Execute through Django's cursor (query logging, error translation); the rows, if any."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

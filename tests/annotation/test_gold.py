@@ -25,6 +25,7 @@ def test_close_scores_have_no_known_answer():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("queue_path")
 def test_gold_pairs_come_from_gold_scores_and_are_scored_per_annotator(project, annotator):
     for _ in range(4):
         prompt = PromptFactory(project=project)

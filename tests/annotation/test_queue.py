@@ -16,7 +16,7 @@ from annotation.queue import (
 )
 from tests.factories import PairFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queue_path")]
 
 
 @pytest.fixture

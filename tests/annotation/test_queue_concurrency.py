@@ -38,6 +38,7 @@ def _annotate_until_empty(project, user, barrier, leased: list, errors: list) ->
 
 
 @pytest.mark.postgres
+@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_many_annotators_at_once_never_exceed_overlap_or_get_a_pair_twice():
     project = ProjectFactory(overlap=OVERLAP)

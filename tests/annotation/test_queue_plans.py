@@ -24,6 +24,8 @@ from tests.factories import PairFactory, PromptFactory, UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PROGRESS_INDEX = "label_annotator_project_idx"
+LEASE_CALL = "SELECT * FROM pg_temp.pairsmith_lease"
+SUBMIT_CALL = "SELECT * FROM pg_temp.pairsmith_submit"
 # Responses to one prompt; every pair of them gets a label: 1,035 labels over many pages.
 HISTORY_SPAN = 46
 
@@ -81,15 +83,53 @@ def test_the_progress_counters_still_read_the_progress_index(project, stale_stat
     assert PROGRESS_INDEX in plan, plan
 
 
-def test_the_queue_s_statements_are_prepared_once_a_connection_has_run_them(project):
-    from annotation.queue import assignment_lease, label_submit
+def test_the_queue_s_statements_are_prepared_once_a_connection_has_run_them(project, queue_path):
+    from annotation.queue import CANDIDATES, assignment_lease, label_submit
 
     person = UserFactory()
+    # Enough pairs that every lease locks a full batch of candidates (the same statement text).
+    PairFactory.create_batch(PREPARE_AFTER + 1 + CANDIDATES, project=project)
     for _ in range(PREPARE_AFTER + 1):
-        lease = assignment_lease(project=PairFactory(project=project).project, annotator=person)
+        lease = assignment_lease(project=project, annotator=person)
         label_submit(assignment_id=lease.id, annotator=person, choice="a")
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
-    assert any("INSERT INTO annotation_assignment" in sql for sql in prepared), prepared
-    assert any("UPDATE annotation_pair" in sql for sql in prepared), prepared
+    if queue_path == "functions":
+        assert any("pairsmith_lease" in sql for sql in prepared), prepared
+        assert any("pairsmith_submit" in sql for sql in prepared), prepared
+    else:
+        assert any("INSERT INTO annotation_assignment" in sql for sql in prepared), prepared
+        assert any("UPDATE annotation_pair" in sql for sql in prepared), prepared
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_new_session_gets_the_queue_s_functions():
+    from annotation.queue_pg import FUNCTION_NAMES
+
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT p.proname FROM pg_proc p WHERE p.pronamespace = pg_my_temp_schema()")
+        assert {row[0] for row in cursor.fetchall()} >= set(FUNCTION_NAMES)
+    assert connection.queue_functions
+
+
+def test_a_lease_and_an_answer_are_one_statement_each_where_the_functions_exist(project):
+    from django.test.utils import CaptureQueriesContext
+
+    from annotation.queue import assignment_lease, label_submit
+
+    person = UserFactory()
+    PairFactory(project=project)
+    with CaptureQueriesContext(connection) as lease_queries:
+        lease = assignment_lease(project=project, annotator=person)
+    with CaptureQueriesContext(connection) as answer_queries:
+        result = label_submit(assignment_id=lease.id, annotator=person, choice="b")
+    assert [q["sql"].split("(")[0] for q in lease_queries] == [LEASE_CALL]
+    assert [q["sql"].split("(")[0] for q in answer_queries] == [SUBMIT_CALL]
+    saved = Label.objects.get()
+    assert (result.label.id, result.label.choice, result.label.pair_id) == (
+        saved.id,
+        saved.choice,
+        lease.pair_id,
+    )

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import pytest
+
+from annotation import queue
+from tests.services import queue_paths
+
+
+@pytest.fixture(params=queue_paths())
+def queue_path(request, monkeypatch) -> str:
+    """Each queue test once per way the database can run the queue (annotation/queue_pg.py)."""
+    if request.param == "python":
+        monkeypatch.setattr(queue, "_in_database", lambda conn: False)
+    return request.param
