@@ -31,8 +31,7 @@ from annotation.models import (
 )
 
 SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
-# How many candidate pairs one lease attempt locks at once.
-CANDIDATES = 4
+CANDIDATES = queue_sql.BATCH
 LOCK_WAITS = 5
 LOCK_WAIT_SECONDS = 0.05
 UNDO_WINDOW = timedelta(minutes=2)
@@ -53,8 +52,9 @@ class SubmitResult:
 def assignment_lease(*, project: Project, annotator, now: datetime | None = None):
     """The annotator's live lease in this project, or a new one on the best pair; None if empty."""
     now = now or timezone.now()
-    if _in_database(connection):
-        return _lease_in_database(project, annotator, now)
+    if in_database(connection):
+        row = queue_pg.lease(lease_params(project, annotator, now))
+        return None if row is None else assignment_from_row(row, annotator)
     with transaction.atomic():
         live = queue_sql.live_lease(project_id=project.id, annotator_id=annotator.pk, now=now)
         if live is not None:
@@ -67,25 +67,29 @@ def assignment_lease(*, project: Project, annotator, now: datetime | None = None
         return None
 
 
-def _in_database(conn) -> bool:
+def in_database(conn) -> bool:
     """Whether this connection runs the queue's own functions (PostgreSQL: annotation/queue_pg)."""
     return getattr(conn, "queue_functions", False)
 
 
-def _lease_in_database(project: Project, annotator, now: datetime) -> Assignment | None:
-    """`assignment_lease` as one call of the database's function: the same statements."""
-    row = queue_pg.lease(
-        project_id=project.id,
-        annotator_id=annotator.pk,
-        gold_order=_gold_order(project),
-        overlap=project.overlap,
-        now=now,
-        expires=now + timedelta(seconds=project.lease_seconds),
-        batch=CANDIDATES,
-        waits=LOCK_WAITS,
-        wait_seconds=LOCK_WAIT_SECONDS,
-    )
-    return None if row is None else _assignment(*row[:2], annotator, *row[2:])
+def lease_params(project: Project, annotator, now: datetime) -> dict:
+    """The arguments of the database's lease function (annotation/queue_pg.LEASE_ARGS)."""
+    return {
+        "project": project.id,
+        "annotator": annotator.pk,
+        "gold_order": list(_gold_order(project)),
+        "overlap": project.overlap,
+        "now": now,
+        "expires": now + timedelta(seconds=project.lease_seconds),
+        "waits": LOCK_WAITS,
+        "wait_seconds": LOCK_WAIT_SECONDS,
+    }
+
+
+def assignment_from_row(row: tuple, annotator) -> Assignment:
+    """The lease from (id, pair id, leased at, expires at), as the database's function gives it."""
+    lease_id, pair_id, leased_at, expires_at = row
+    return _assignment(lease_id, pair_id, annotator, leased_at, expires_at)
 
 
 def _assignment(lease_id: int, pair_id: int, annotator, leased_at, expires_at) -> Assignment:
@@ -157,7 +161,7 @@ def label_submit(
     now = now or timezone.now()
     answer = {"choice": choice, "strength": strength, "rationale": rationale.strip()}
     answer["active_seconds"] = active_seconds
-    if _in_database(connection):
+    if in_database(connection):
         return _submit_in_database(assignment_id, annotator, answer, as_shown, project, now)
     with transaction.atomic():
         lease = queue_sql.lock_lease(lease_id=assignment_id, annotator_id=annotator.pk)

@@ -26,7 +26,6 @@ _NAMES = {
     "overlap": "p_overlap",
     "now": "p_now",
     "expires": "p_expires",
-    "limit": "p_batch",
     "lease": "p_lease",
     "pair": "v_pair",
     "state": "v_state",
@@ -41,17 +40,25 @@ def _sql(template: str, parts: dict[str, str] | None = None, **names: str) -> st
 
 _SKIP_SEEN = "AND p.id <> ALL(v_seen)"
 _CANDIDATES = _sql(
-    queue_sql.CANDIDATES, {"exclude": _SKIP_SEEN, "lock": "FOR UPDATE OF p SKIP LOCKED"}
+    queue_sql.CANDIDATES,
+    {"exclude": _SKIP_SEEN, "lock": "FOR UPDATE OF p SKIP LOCKED"},
+    limit=str(queue_sql.BATCH),
 )
-_ANY_CANDIDATE = _sql(queue_sql.CANDIDATES, {"exclude": _SKIP_SEEN, "lock": ""})
+# Every statement in the functions keeps the plan it was first given for this session. Left to
+# choose, PostgreSQL plans the candidate and lease statements anew on every call (the plan for
+# known values always looks cheaper), which cost more than running them: about a millisecond
+# per lease. Those generic plans read every table by its indexes (tests/annotation/
+# test_queue_plans.py); new statistics (ANALYZE) make the session plan them again.
+_PLANS = "SET plan_cache_mode = force_generic_plan"
+_ANY_CANDIDATE = _sql(queue_sql.CANDIDATES, {"exclude": _SKIP_SEEN, "lock": ""}, limit="1")
 
 LEASE = f"""
 CREATE OR REPLACE FUNCTION pg_temp.pairsmith_lease(
     p_project bigint, p_annotator bigint, p_gold_order boolean[], p_overlap integer,
-    p_now timestamptz, p_expires timestamptz, p_batch integer, p_waits integer,
-    p_wait_seconds double precision)
+    p_now timestamptz, p_expires timestamptz, p_waits integer, p_wait_seconds double precision)
 RETURNS TABLE (o_lease bigint, o_pair bigint, o_leased_at timestamptz, o_expires_at timestamptz)
-LANGUAGE plpgsql AS $fn$
+-- At most one row: the planner joins the pair to it by index, not by scanning every pair.
+ROWS 1 {_PLANS} LANGUAGE plpgsql AS $fn$
 DECLARE
     v_gold boolean;
     v_seen bigint[];
@@ -105,7 +112,7 @@ CREATE OR REPLACE FUNCTION pg_temp.pairsmith_submit(
     p_now timestamptz, p_created timestamptz)
 RETURNS TABLE (o_outcome text, o_label bigint, o_pair bigint, o_choice text,
                o_server_seconds double precision, o_supersedes bigint)
-LANGUAGE plpgsql AS $fn$
+ROWS 1 {_PLANS} LANGUAGE plpgsql AS $fn$
 DECLARE
     v_state text; v_leased_at timestamptz; v_expires_at timestamptz; v_pair bigint;
     v_project bigint; v_swapped boolean; v_gold boolean; v_overlap integer; v_undone bigint;
@@ -158,7 +165,9 @@ $fn$
 
 FUNCTIONS = (LEASE, SUBMIT)
 FUNCTION_NAMES = ("pairsmith_lease", "pairsmith_submit")
-LEASE_CALL = "SELECT * FROM pg_temp.pairsmith_lease(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+LEASE_ARGS = """%(project)s, %(annotator)s, %(gold_order)s, %(overlap)s, %(now)s, %(expires)s,
+    %(waits)s, %(wait_seconds)s"""
+LEASE_CALL = f"SELECT * FROM pg_temp.pairsmith_lease({LEASE_ARGS})"  # noqa: S608 (constants)
 SUBMIT_CALL = "SELECT * FROM pg_temp.pairsmith_submit(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
@@ -168,21 +177,10 @@ def install(cursor) -> None:
         cursor.execute(statement)
 
 
-def lease(
-    *,
-    project_id: int,
-    annotator_id: int,
-    gold_order: tuple[bool, ...],
-    overlap: int,
-    now: datetime,
-    expires: datetime,
-    batch: int,
-    waits: int,
-    wait_seconds: float,
-) -> tuple | None:
-    """(lease id, pair id, leased at, expires at) of the live or new lease; None if none."""
-    args = [project_id, annotator_id, list(gold_order), overlap, now, expires, batch, waits]
-    rows = run(LEASE_CALL, [*args, wait_seconds])
+def lease(params: dict) -> tuple | None:
+    """(lease id, pair id, leased at, expires at) of the live or new lease; None if none.
+    `params` are LEASE_ARGS's (annotation.queue.lease_params)."""
+    rows = run(LEASE_CALL, params)
     return rows[0] if rows else None
 
 

@@ -17,6 +17,9 @@ from django.db import connection
 
 from annotation.sql import db_time, id_params, py_time, run
 
+# How many candidate pairs one lease attempt locks at once.
+BATCH = 4
+
 ANSWERS = """(SELECT count(*) FROM annotation_label l
   WHERE l.pair_id = {pair} AND l.superseded_at IS NULL AND l.source = 'human'
     AND l.choice <> 'skip')"""

@@ -1,7 +1,8 @@
 """What the annotate page reads on every answer: the pair as shown, and the annotator's counts.
 
 Plain SQL, like the queue's statements (annotation/queue_sql.py): one round trip for both,
-without building model instances the page does not need.
+without building model instances the page does not need. Where the database runs the queue's
+functions (annotation/queue_pg.py), the lease itself is taken in that same round trip.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
+from django.utils import timezone
+
+from annotation import queue, queue_pg
+from annotation.models import Assignment, Project
 from annotation.sql import db_time, run
 
 # An index-only read of label_annotator_project_idx: no join, whatever the annotator's history.
@@ -19,16 +25,30 @@ WHERE l.annotator_id = %(annotator)s AND l.project_id = %(project)s
   AND l.superseded_at IS NULL AND l.source = 'human'
 """
 
+# The counts, then the pair as stored: (prompt, a's id, text, html, html key, b's ..., swapped).
+_COLUMNS = """c.total, c.recent, q.text, a.id, a.text, a.html, a.html_key,
+       b.id, b.text, b.html, b.html_key, p.swapped"""
+_SHOWN = """{join} annotation_pair p ON p.id = {pair}
+{join} annotation_prompt q ON q.id = p.prompt_id
+{join} annotation_response a ON a.id = p.response_a_id
+{join} annotation_response b ON b.id = p.response_b_id"""
+
 # The counts and the pair in one round trip (the page needs both after every answer).
 PAGE = f"""
-SELECT c.total, c.recent, q.text, a.id, a.text, a.html, a.html_key,
-       b.id, b.text, b.html, b.html_key, p.swapped
+SELECT {_COLUMNS}
 FROM ({PROGRESS}) c
-CROSS JOIN annotation_pair p
-JOIN annotation_prompt q ON q.id = p.prompt_id
-JOIN annotation_response a ON a.id = p.response_a_id
-JOIN annotation_response b ON b.id = p.response_b_id
-WHERE p.id = %(pair)s
+{_SHOWN.format(join="JOIN", pair="%(pair)s")}
+"""  # noqa: S608 (built from constants; every value is a parameter)
+
+# The lease (the live one, or a new one), the counts and the pair in one round trip. The
+# counts read the statement's snapshot, taken before the function leases: they see every
+# label committed before, and a lease adds none.
+LEASE_PAGE = f"""
+WITH l AS MATERIALIZED ({queue_pg.LEASE_CALL})
+SELECT l.o_lease, l.o_pair, l.o_leased_at, l.o_expires_at, {_COLUMNS}
+FROM ({PROGRESS}) c
+LEFT JOIN l ON true
+{_SHOWN.format(join="LEFT JOIN", pair="l.o_pair")}
 """  # noqa: S608 (built from constants; every value is a parameter)
 
 
@@ -58,6 +78,26 @@ def page(*, project_id: int, annotator_id: int, since: datetime, pair_id: int | 
     if pair_id is None:
         total, recent = run(PROGRESS, params)[0]
         return Page(total, recent, None)
-    total, recent, prompt, *a, swapped = run(PAGE, dict(params, pair=pair_id))[0]
+    return _page(run(PAGE, dict(params, pair=pair_id))[0])
+
+
+def lease_and_page(
+    *, project: Project, annotator, since: datetime
+) -> tuple[Assignment | None, Page]:
+    """The annotator's lease (assignment_lease) and the page that shows it."""
+    if not queue.in_database(connection):
+        lease = queue.assignment_lease(project=project, annotator=annotator)
+        pair_id = None if lease is None else lease.pair_id
+        return lease, page(project_id=project.id, annotator_id=annotator.pk, since=since,
+                           pair_id=pair_id)  # fmt: skip
+    params = queue.lease_params(project, annotator, timezone.now())
+    row = run(LEASE_PAGE, dict(params, since=db_time(since)))[0]
+    if row[0] is None:
+        return None, Page(row[4], row[5], None)
+    return queue.assignment_from_row(row[:4], annotator), _page(row[4:])
+
+
+def _page(row: tuple) -> Page:
+    total, recent, prompt, *a, swapped = row
     left, right = tuple(a[:4]), tuple(a[4:])
     return Page(total, recent, ShownPair(prompt, *((right, left) if swapped else (left, right))))

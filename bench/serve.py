@@ -8,7 +8,10 @@ and then, as a second phase, the htmx round trip that annotators really use: one
 the label and returns the next pair. Printed: p50/p95/p99 in ms, labels/s, and the count of
 double assignments (pairs held or answered by more people than the overlap allows): must be 0.
 Responses are rendered ahead before the rows, as a worker does in the product (timed and printed);
-`--cold` leaves them for the page to render on first view instead.
+`--cold` leaves them for the page to render on first view instead. The server is warmed up before
+the first row, and the tables are analysed before each row, as autovacuum does on a production
+server (this machine's PostgreSQL runs with it off; `--stale` leaves the statistics as the empty
+tables gave them, the worst case for the planner).
 
 The baseline, measured in the same run with the same crowd and server: `floor`, a GET of the
 login page (Django's middleware and one template, no database). `× floor` is the round trip's
@@ -193,10 +196,23 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+def warm_up(port: int, sessions, n: int) -> None:
+    """Every worker imports the URLconf and opens its connections on its first requests (most
+    of a second of CPU each): done here, not in the first row."""
+    crowd(port, sessions, n, 2.0, "floor")
+    crowd(port, sessions, n, 2.0, "roundtrip")
+
+
 def double_assignments() -> int:
     from bench.serve_data import count_double_assignments
 
     return count_double_assignments(SLUG)
+
+
+def refresh_statistics() -> None:
+    from bench.serve_data import refresh_statistics as analyze
+
+    analyze()
 
 
 def main() -> None:
@@ -208,6 +224,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument(
         "--cold", action="store_true", help="leave responses unrendered until shown"
+    )
+    parser.add_argument(
+        "--stale", action="store_true", help="never analyse the tables after loading them"
     )
     args = parser.parse_args()
     ensure_database()
@@ -223,11 +242,14 @@ def main() -> None:
         port = free_port()
         server = start_server(port, args.workers, args.threads)
         try:
+            warm_up(port, sessions, max(crowds))
             for n in crowds:
                 floor = crowd(port, sessions, n, args.seconds, "floor")
                 floor_rate = floor["labels"] / floor["wall"]
                 print_row(size, n, "floor", floor, None, floor_rate)
                 for mode in ("split", "roundtrip"):
+                    if not args.stale:
+                        refresh_statistics()
                     row = crowd(port, sessions, n, args.seconds, mode)
                     print_row(size, n, mode, row, double_assignments(), floor_rate)
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +17,7 @@ from annotation.access import get_project_for_member
 from annotation.forms import AnswerForm
 from annotation.models import Assignment, Project
 from annotation.prerender import render_ahead, shown_html
-from annotation.queue import assignment_lease, label_submit, label_undo
+from annotation.queue import label_submit, label_undo
 from annotation.rendering import render_untrusted
 
 SESSION_START = "annotate-session-start"
@@ -71,8 +73,9 @@ def _after_write(request: HttpRequest, project: Project, note: str) -> HttpRespo
 def _workbench(
     request: HttpRequest, project: Project, error: str = "", status: int = 200
 ) -> HttpResponse:
-    lease = assignment_lease(project=project, annotator=request.user)
-    page = _page(request, project, lease)
+    lease, page = workbench.lease_and_page(
+        project=project, annotator=request.user, since=_session_start(request)
+    )
     context = {"project": project, "lease": lease, "error": error}
     context.update(done_total=page.done_total, done_session=page.done_session)
     if page.pair is not None:
@@ -90,11 +93,5 @@ def _pair_context(shown: workbench.ShownPair, project: Project) -> dict:
     return {"prompt_text": shown.prompt_text, "left_html": left, "right_html": right}
 
 
-def _page(request: HttpRequest, project: Project, lease: Assignment | None) -> workbench.Page:
-    started = parse_datetime(request.session.get(SESSION_START) or "") or timezone.now()
-    return workbench.page(
-        project_id=project.id,
-        annotator_id=request.user.pk,
-        since=started,
-        pair_id=None if lease is None else lease.pair_id,
-    )
+def _session_start(request: HttpRequest) -> datetime:
+    return parse_datetime(request.session.get(SESSION_START) or "") or timezone.now()

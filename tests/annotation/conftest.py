@@ -10,5 +10,5 @@ from tests.services import queue_paths
 def queue_path(request, monkeypatch) -> str:
     """Each queue test once per way the database can run the queue (annotation/queue_pg.py)."""
     if request.param == "python":
-        monkeypatch.setattr(queue, "_in_database", lambda conn: False)
+        monkeypatch.setattr(queue, "in_database", lambda conn: False)
     return request.param

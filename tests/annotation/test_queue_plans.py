@@ -133,3 +133,20 @@ def test_a_lease_and_an_answer_are_one_statement_each_where_the_functions_exist(
         saved.choice,
         lease.pair_id,
     )
+
+
+def test_the_queue_s_functions_promise_one_row_and_keep_one_plan_per_session(project):
+    from annotation.queue_pg import FUNCTION_NAMES
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, prorows, proconfig FROM pg_proc"
+            " WHERE pronamespace = pg_my_temp_schema()"
+        )
+        functions = {name: (rows, config) for name, rows, config in cursor.fetchall()}
+    for name in FUNCTION_NAMES:
+        rows, config = functions[name]
+        # One row: the annotate page joins its pair by primary key, not by scanning all pairs.
+        assert rows == 1
+        # Planned once per session, not on every call (that cost more than running them).
+        assert "plan_cache_mode=force_generic_plan" in config
