@@ -150,3 +150,37 @@ def test_the_queue_s_functions_promise_one_row_and_keep_one_plan_per_session(pro
         assert rows == 1
         # Planned once per session, not on every call (that cost more than running them).
         assert "plan_cache_mode=force_generic_plan" in config
+
+
+NO_TEMP_ROLE = "pairsmith_test_no_temp"
+
+
+def _drop_role(cursor) -> None:
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [NO_TEMP_ROLE])
+    if cursor.fetchone():
+        cursor.execute(f"DROP OWNED BY {NO_TEMP_ROLE}")
+        cursor.execute(f"DROP ROLE {NO_TEMP_ROLE}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_role_that_may_not_create_temporary_functions_still_connects_and_is_told_why(caplog):
+    from config.postgres.base import DatabaseWrapper
+
+    database = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        _drop_role(cursor)
+        cursor.execute(f"CREATE ROLE {NO_TEMP_ROLE} LOGIN")
+        cursor.execute(f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC')
+    DatabaseWrapper._warned = False
+    restricted = DatabaseWrapper(dict(connection.settings_dict, USER=NO_TEMP_ROLE, PASSWORD=""))
+    try:
+        with restricted.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == NO_TEMP_ROLE
+        assert restricted.queue_functions is False
+        assert "GRANT TEMPORARY" in caplog.text
+    finally:
+        restricted.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f'GRANT TEMPORARY ON DATABASE "{database}" TO PUBLIC')
+            _drop_role(cursor)
