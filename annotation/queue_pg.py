@@ -47,9 +47,10 @@ _CANDIDATES = _sql(
 # Every statement in the functions keeps the plan it was first given for this session. Left to
 # choose, PostgreSQL plans the candidate and lease statements anew on every call (the plan for
 # known values always looks cheaper), which cost more than running them: about a millisecond
-# per lease. Those generic plans read every table by its indexes (tests/annotation/
-# test_queue_plans.py); new statistics (ANALYZE) make the session plan them again.
-_PLANS = "SET plan_cache_mode = force_generic_plan"
+# per lease. Every statement here is a lookup by key, so no table is read whole where an index
+# serves it (that also holds while the statistics still describe empty tables). New statistics
+# (ANALYZE) make the session plan them again.
+_PLANS = "SET plan_cache_mode = force_generic_plan SET enable_seqscan = off"
 _ANY_CANDIDATE = _sql(queue_sql.CANDIDATES, {"exclude": _SKIP_SEEN, "lock": ""}, limit="1")
 
 LEASE = f"""

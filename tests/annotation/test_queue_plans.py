@@ -150,6 +150,7 @@ def test_the_queue_s_functions_promise_one_row_and_keep_one_plan_per_session(pro
         assert rows == 1
         # Planned once per session, not on every call (that cost more than running them).
         assert "plan_cache_mode=force_generic_plan" in config
+        assert "enable_seqscan=off" in config
 
 
 NO_TEMP_ROLE = "pairsmith_test_no_temp"
