@@ -31,7 +31,6 @@ from annotation.models import (
 )
 
 SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
-CANDIDATES = queue_sql.BATCH
 LOCK_WAITS = 5
 LOCK_WAIT_SECONDS = 0.05
 UNDO_WINDOW = timedelta(minutes=2)
@@ -119,7 +118,7 @@ def _claim(
     query = {"project_id": project.id, "annotator_id": annotator_id, "gold": gold, "now": now}
     query["overlap"] = project.overlap
     while True:
-        ids = queue_sql.candidate_ids(**query, exclude=seen, limit=CANDIDATES)
+        ids = queue_sql.candidate_ids(**query, exclude=seen, limit=queue_sql.BATCH)
         if not ids:
             # Rows other leases are checking right now were skipped, not refused: look again
             # shortly rather than tell a person "no more pairs" while some may still be free.
@@ -159,8 +158,12 @@ def label_submit(
     if choice not in Choice.values:
         raise ValueError(f"unknown choice {choice!r}")
     now = now or timezone.now()
-    answer = {"choice": choice, "strength": strength, "rationale": rationale.strip()}
-    answer["active_seconds"] = active_seconds
+    answer = {
+        "choice": choice,
+        "strength": strength,
+        "rationale": rationale.strip(),
+        "active_seconds": active_seconds,
+    }
     if in_database(connection):
         return _submit_in_database(assignment_id, annotator, answer, as_shown, project, now)
     with transaction.atomic():

@@ -44,6 +44,7 @@ _CANDIDATES = _sql(
     {"exclude": _SKIP_SEEN, "lock": "FOR UPDATE OF p SKIP LOCKED"},
     limit=str(queue_sql.BATCH),
 )
+_ANY_CANDIDATE = _sql(queue_sql.CANDIDATES, {"exclude": _SKIP_SEEN, "lock": ""}, limit="1")
 # Every statement in the functions keeps the plan it was first given for this session. Left to
 # choose, PostgreSQL plans the candidate and lease statements anew on every call (the plan for
 # known values always looks cheaper), which cost more than running them: about a millisecond
@@ -51,7 +52,6 @@ _CANDIDATES = _sql(
 # serves it (that also holds while the statistics still describe empty tables). New statistics
 # (ANALYZE) make the session plan them again.
 _PLANS = "SET plan_cache_mode = force_generic_plan SET enable_seqscan = off"
-_ANY_CANDIDATE = _sql(queue_sql.CANDIDATES, {"exclude": _SKIP_SEEN, "lock": ""}, limit="1")
 
 LEASE = f"""
 CREATE OR REPLACE FUNCTION pg_temp.pairsmith_lease(

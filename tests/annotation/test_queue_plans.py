@@ -84,11 +84,11 @@ def test_the_progress_counters_still_read_the_progress_index(project, stale_stat
 
 
 def test_the_queue_s_statements_are_prepared_once_a_connection_has_run_them(project, queue_path):
-    from annotation.queue import CANDIDATES, assignment_lease, label_submit
+    from annotation.queue import assignment_lease, label_submit
 
     person = UserFactory()
     # Enough pairs that every lease locks a full batch of candidates (the same statement text).
-    PairFactory.create_batch(PREPARE_AFTER + 1 + CANDIDATES, project=project)
+    PairFactory.create_batch(PREPARE_AFTER + 1 + queue_sql.BATCH, project=project)
     for _ in range(PREPARE_AFTER + 1):
         lease = assignment_lease(project=project, annotator=person)
         label_submit(assignment_id=lease.id, annotator=person, choice="a")
