@@ -18,6 +18,12 @@ login page (Django's middleware and one template, no database). `× floor` is th
 labels/s over the floor's requests/s: the share of the framework's own request rate that the
 whole annotate loop keeps, which travels between machines better than absolute figures.
 
+Two more columns keep a row honest: `fewest`, the labels saved by the annotator served least (a
+server that starves some connections to serve others fast shows 0 there), and `CPU ms web/db`,
+the CPU the web server's processes and the database's sessions spent per label (per page for
+the floor), read from /proc: it says where the time went, and moves less than a rate on a shared
+machine ("—" where a process cannot be read, e.g. a database on another machine).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve \
     REDIS_URL=redis://127.0.0.1:6379/14 python bench/serve.py
 """
@@ -47,6 +53,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Sessions are made in this process and read by gunicorn's: both sign with this key.
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
 
+from bench import cpu  # noqa: E402
 from bench.common import ensure_database  # noqa: E402
 
 LEASE_RE = re.compile(rb'name="assignment" value="(\d+)"')
@@ -178,7 +185,47 @@ def crowd(port: int, sessions, n: int, seconds: float, mode: str) -> dict:
     submit = [v for p in people for v in p.submit_ms]
     errors = [p.error for p in people if p.error]
     return {"lease": lease, "submit": submit, "labels": sum(p.done for p in people),
-            "wall": wall, "errors": errors}  # fmt: skip
+            "fewest": min(p.done for p in people), "wall": wall, "errors": errors}  # fmt: skip
+
+
+class Meter:
+    """CPU seconds of the web server (gunicorn's master and workers) and of the database sessions
+    serving it (PostgreSQL backends of this database other than the bench's own; none when the
+    database runs elsewhere). Processes are listed anew at each reading: a thread's connection
+    may open during a row."""
+
+    def __init__(self, server: subprocess.Popen) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid(), current_database()")
+            self.own, database = cursor.fetchone()
+        self.server = server.pid
+        self.tag = f" {database} "
+        # The bench's own session shows whether the database's processes are on this machine.
+        local = self.tag in cpu.command_line(self.own)
+        self.postmaster = cpu.parent(self.own) if local else None
+
+    def read(self) -> tuple[dict[int, float], dict[int, float] | None]:
+        web = cpu.seconds_by_process([self.server, *cpu.children(self.server)])
+        if self.postmaster is None:
+            return web, None
+        backends = [
+            pid
+            for pid in cpu.children(self.postmaster)
+            if pid != self.own and self.tag in cpu.command_line(pid)
+        ]
+        return web, cpu.seconds_by_process(backends)
+
+
+def measured(meter: Meter, *args) -> dict:
+    """A crowd's row (see crowd) with the CPU each process group spent in it."""
+    before = meter.read()
+    row = crowd(*args)
+    after = meter.read()
+    pairs = zip(before, after, strict=True)
+    row["cpu"] = [None if b is None or a is None else cpu.spent(b, a) for b, a in pairs]
+    return row
 
 
 def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
@@ -236,21 +283,22 @@ def main() -> None:
     print(f"gunicorn {args.workers} workers x {args.threads} threads; {args.seconds:.0f} s per row")
     print(f"{'pairs':>7} {'people':>6} {'mode':>9} {'lease p50/p95/p99 ms':>22} "
           f"{'submit p50/p95/p99 ms':>23} {'labels/s':>9} {'doubles':>7} "
-          f"{'× floor':>7}")  # fmt: skip
+          f"{'× floor':>7} {'fewest':>6} {'CPU ms web/db':>13}")  # fmt: skip
     for size in (int(s) for s in args.sizes.split(",")):
         sessions = setup_database(size, max(crowds), args.cold)
         port = free_port()
         server = start_server(port, args.workers, args.threads)
         try:
             warm_up(port, sessions, max(crowds))
+            meter = Meter(server)
             for n in crowds:
-                floor = crowd(port, sessions, n, args.seconds, "floor")
+                floor = measured(meter, port, sessions, n, args.seconds, "floor")
                 floor_rate = floor["labels"] / floor["wall"]
                 print_row(size, n, "floor", floor, None, floor_rate)
                 for mode in ("split", "roundtrip"):
                     if not args.stale:
                         refresh_statistics()
-                    row = crowd(port, sessions, n, args.seconds, mode)
+                    row = measured(meter, port, sessions, n, args.seconds, mode)
                     print_row(size, n, mode, row, double_assignments(), floor_rate)
         finally:
             server.terminate()
@@ -265,10 +313,17 @@ def print_row(size: int, n: int, mode: str, row: dict, doubles: int | None, floo
             return "—"
         return "/".join(f"{pct(values, q):.1f}" for q in (50, 95, 99))
 
+    def per_label(seconds: float | None) -> str:
+        if seconds is None or not row["labels"]:
+            return "—"
+        return f"{seconds / row['labels'] * 1000:.2f}"
+
     rate = row["labels"] / row["wall"]
     share = f"{rate / floor:.2f}" if mode != "floor" and floor else "—"
+    spent = "/".join(per_label(seconds) for seconds in row["cpu"])
     print(f"{size:>7} {n:>6} {mode:>9} {trio(row['lease']):>22} {trio(row['submit']):>23} "
-          f"{rate:>9.1f} {'—' if doubles is None else doubles:>7} {share:>7}")  # fmt: skip
+          f"{rate:>9.1f} {'—' if doubles is None else doubles:>7} {share:>7} "
+          f"{row['fewest']:>6} {spent:>13}")  # fmt: skip
     for error in row["errors"][:3]:
         print(f"    error: {error}")
 
