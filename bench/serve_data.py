@@ -67,7 +67,7 @@ def _session(project: Project, username: str) -> tuple[str, str]:
     Membership.objects.get_or_create(project=project, user=user, defaults={"role": Role.ANNOTATOR})
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key, secrets.token_hex(16)

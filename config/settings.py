@@ -84,6 +84,8 @@ CACHES = {"default": cache_config(os.environ)}
 SESSION_ENGINE = session_engine(os.environ)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's ModelBackend, with a leaner read of the signed-in user on every request.
+AUTHENTICATION_BACKENDS = ["config.auth.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
