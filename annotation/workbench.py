@@ -13,16 +13,17 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
-from annotation import queue, queue_pg
+from annotation import progress, queue, queue_pg
 from annotation.models import Assignment, Project
 from annotation.sql import db_time, run
 
-# An index-only read of label_annotator_project_idx: no join, whatever the annotator's history.
+# The annotator's live labels created since the session's mark (annotation/progress.py): in
+# all, and since the session began. An index-only range read of label_annotator_project_idx.
 PROGRESS = """
 SELECT count(*) AS total, count(*) FILTER (WHERE l.created_at >= %(since)s) AS recent
 FROM annotation_label l
 WHERE l.annotator_id = %(annotator)s AND l.project_id = %(project)s
-  AND l.superseded_at IS NULL AND l.source = 'human'
+  AND l.superseded_at IS NULL AND l.source = 'human' AND l.created_at >= %(mark)s
 """
 
 # The counts, then the pair as stored: (prompt, a's id, text, html, html key, b's ..., swapped).
@@ -64,37 +65,54 @@ class ShownPair:
 
 @dataclass(frozen=True)
 class Page:
-    """The annotator's live answers in the project (in all, and since the session began) and
-    the pair they hold, if any."""
+    """The annotator's live answers in the project (in all, and since the session began), the
+    pair they hold, if any, and how many of those answers came after the mark the counts began
+    from (progress.settle)."""
 
     done_total: int
     done_session: int
     pair: ShownPair | None
+    counted_since_mark: int = 0
 
 
-def page(*, project_id: int, annotator_id: int, since: datetime, pair_id: int | None) -> Page:
-    """The counts and, when `pair_id` is given, that pair as shown: one statement."""
+def page(
+    *,
+    project_id: int,
+    annotator_id: int,
+    since: datetime,
+    pair_id: int | None,
+    mark: progress.Mark = progress.NONE,
+) -> Page:
+    """The counts (from `mark` on) and, when `pair_id` is given, that pair as shown: one
+    statement."""
     params = {"project": project_id, "annotator": annotator_id, "since": db_time(since)}
+    params["mark"] = db_time(mark.at)
     if pair_id is None:
         total, recent = run(PROGRESS, params)[0]
-        return Page(total, recent, None)
-    return _page(run(PAGE, dict(params, pair=pair_id))[0])
+        return _counted(Page(total, recent, None), mark)
+    return _counted(_page(run(PAGE, dict(params, pair=pair_id))[0]), mark)
 
 
 def lease_and_page(
-    *, project: Project, annotator, since: datetime
+    *, project: Project, annotator, since: datetime, mark: progress.Mark = progress.NONE
 ) -> tuple[Assignment | None, Page]:
     """The annotator's lease (assignment_lease) and the page that shows it."""
     if not queue.in_database(connection):
         lease = queue.assignment_lease(project=project, annotator=annotator)
         pair_id = None if lease is None else lease.pair_id
         return lease, page(project_id=project.id, annotator_id=annotator.pk, since=since,
-                           pair_id=pair_id)  # fmt: skip
+                           pair_id=pair_id, mark=mark)  # fmt: skip
     params = queue.lease_params(project, annotator, timezone.now())
-    row = run(LEASE_PAGE, dict(params, since=db_time(since)))[0]
+    row = run(LEASE_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
     if row[0] is None:
-        return None, Page(row[4], row[5], None)
-    return queue.assignment_from_row(row[:4], annotator), _page(row[4:])
+        return None, _counted(Page(row[4], row[5], None), mark)
+    return queue.assignment_from_row(row[:4], annotator), _counted(_page(row[4:]), mark)
+
+
+def _counted(page: Page, mark: progress.Mark) -> Page:
+    """The page's counts, which began at `mark`, with the mark's own added."""
+    return Page(page.done_total + mark.total, page.done_session + mark.recent, page.pair,
+                counted_since_mark=page.done_total)  # fmt: skip
 
 
 def _page(row: tuple) -> Page:

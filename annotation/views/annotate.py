@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from annotation import workbench
+from annotation import progress, workbench
 from annotation.access import get_project_for_member
 from annotation.forms import AnswerForm
 from annotation.models import Assignment, Project
@@ -26,7 +26,6 @@ SESSION_START = "annotate-session-start"
 @login_required
 def annotate(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)
-    request.session.setdefault(SESSION_START, timezone.now().isoformat())
     return _workbench(request, project)
 
 
@@ -73,9 +72,13 @@ def _after_write(request: HttpRequest, project: Project, note: str) -> HttpRespo
 def _workbench(
     request: HttpRequest, project: Project, error: str = "", status: int = 200
 ) -> HttpResponse:
+    since = _session_start(request)
+    who = {"project_id": project.id, "annotator_id": request.user.pk, "since": since}
+    mark = progress.mark(request.session, **who)
     lease, page = workbench.lease_and_page(
-        project=project, annotator=request.user, since=_session_start(request)
+        project=project, annotator=request.user, since=since, mark=mark
     )
+    progress.settle(request.session, **who, counted_since_mark=page.counted_since_mark)
     context = {"project": project, "lease": lease, "error": error}
     context.update(done_total=page.done_total, done_session=page.done_session)
     if page.pair is not None:
@@ -94,4 +97,10 @@ def _pair_context(shown: workbench.ShownPair, project: Project) -> dict:
 
 
 def _session_start(request: HttpRequest) -> datetime:
-    return parse_datetime(request.session.get(SESSION_START) or "") or timezone.now()
+    """When this session first opened the annotate page (its "this session" count and its
+    progress mark are kept from then on)."""
+    start = parse_datetime(request.session.get(SESSION_START) or "")
+    if start is None:
+        start = timezone.now()
+        request.session[SESSION_START] = start.isoformat()
+    return start

@@ -9,6 +9,7 @@ then cost time in proportion to that annotator's history.
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 import pytest
@@ -79,8 +80,11 @@ def test_the_progress_counters_still_read_the_progress_index(project, stale_stat
     params = {"project": project.id, "annotator": stale_statistics_and_history.pk}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny here
-    plan = _plan(PROGRESS, dict(params, since=db_time(timezone.now())))
+    now = timezone.now()
+    plan = _plan(PROGRESS, dict(params, since=db_time(now), mark=db_time(now)))
     assert PROGRESS_INDEX in plan, plan
+    # Only the labels since the session's mark are read (annotation/progress.py).
+    assert re.search(r"Index Cond: .*created_at >=", plan), plan
 
 
 def test_the_queue_s_statements_are_prepared_once_a_connection_has_run_them(project, queue_path):
