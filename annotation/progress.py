@@ -31,13 +31,17 @@ SESSION_KEY = "annotate-progress-marks"
 # Counts everything: the mark of a page read without one.
 ORIGIN = datetime(1970, 1, 1, tzinfo=UTC)
 
-# Live human labels created before %(at)s: in all, and since the session began.
-BEFORE = """
+# The annotator's live labels in the project created in {window}: in all, and since the
+# session began. An index-only range read of label_annotator_project_idx.
+_COUNTS = """
 SELECT count(*) AS total, count(*) FILTER (WHERE l.created_at >= %(since)s) AS recent
 FROM annotation_label l
 WHERE l.annotator_id = %(annotator)s AND l.project_id = %(project)s
-  AND l.superseded_at IS NULL AND l.source = 'human' AND l.created_at < %(at)s
+  AND l.superseded_at IS NULL AND l.source = 'human' AND l.created_at {window}
 """
+# What the mark holds, and what each page counts past it (workbench.PROGRESS).
+BEFORE = _COUNTS.format(window="< %(at)s")
+SINCE_MARK = _COUNTS.format(window=">= %(mark)s")
 
 
 @dataclass(frozen=True)

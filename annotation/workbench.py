@@ -17,14 +17,8 @@ from annotation import progress, queue, queue_pg
 from annotation.models import Assignment, Project
 from annotation.sql import db_time, run
 
-# The annotator's live labels created since the session's mark (annotation/progress.py): in
-# all, and since the session began. An index-only range read of label_annotator_project_idx.
-PROGRESS = """
-SELECT count(*) AS total, count(*) FILTER (WHERE l.created_at >= %(since)s) AS recent
-FROM annotation_label l
-WHERE l.annotator_id = %(annotator)s AND l.project_id = %(project)s
-  AND l.superseded_at IS NULL AND l.source = 'human' AND l.created_at >= %(mark)s
-"""
+# The annotator's counts past the session's mark (annotation/progress.py).
+PROGRESS = progress.SINCE_MARK
 
 # The counts, then the pair as stored: (prompt, a's id, text, html, html key, b's ..., swapped).
 _COLUMNS = """c.total, c.recent, q.text, a.id, a.text, a.html, a.html_key,
@@ -72,7 +66,7 @@ class Page:
     done_total: int
     done_session: int
     pair: ShownPair | None
-    counted_since_mark: int = 0
+    counted_since_mark: int
 
 
 def page(
@@ -88,9 +82,8 @@ def page(
     params = {"project": project_id, "annotator": annotator_id, "since": db_time(since)}
     params["mark"] = db_time(mark.at)
     if pair_id is None:
-        total, recent = run(PROGRESS, params)[0]
-        return _counted(Page(total, recent, None), mark)
-    return _counted(_page(run(PAGE, dict(params, pair=pair_id))[0]), mark)
+        return _page(run(PROGRESS, params)[0], mark)
+    return _page(run(PAGE, dict(params, pair=pair_id))[0], mark)
 
 
 def lease_and_page(
@@ -104,18 +97,17 @@ def lease_and_page(
                            pair_id=pair_id, mark=mark)  # fmt: skip
     params = queue.lease_params(project, annotator, timezone.now())
     row = run(LEASE_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
-    if row[0] is None:
-        return None, _counted(Page(row[4], row[5], None), mark)
-    return queue.assignment_from_row(row[:4], annotator), _counted(_page(row[4:]), mark)
+    lease = None if row[0] is None else queue.assignment_from_row(row[:4], annotator)
+    return lease, _page(row[4:] if lease else row[4:6], mark)
 
 
-def _counted(page: Page, mark: progress.Mark) -> Page:
-    """The page's counts, which began at `mark`, with the mark's own added."""
-    return Page(page.done_total + mark.total, page.done_session + mark.recent, page.pair,
-                counted_since_mark=page.done_total)  # fmt: skip
-
-
-def _page(row: tuple) -> Page:
-    total, recent, prompt, *a, swapped = row
-    left, right = tuple(a[:4]), tuple(a[4:])
-    return Page(total, recent, ShownPair(prompt, *((right, left) if swapped else (left, right))))
+def _page(row: tuple, mark: progress.Mark) -> Page:
+    """From (total, recent) past `mark`, then the pair's columns if one is shown: the page,
+    with the mark's own counts added."""
+    total, recent, *shown = row
+    pair = None
+    if shown:
+        prompt, *a, swapped = shown
+        left, right = tuple(a[:4]), tuple(a[4:])
+        pair = ShownPair(prompt, *((right, left) if swapped else (left, right)))
+    return Page(total + mark.total, recent + mark.recent, pair, counted_since_mark=total)

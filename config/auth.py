@@ -9,15 +9,12 @@ password change) is the stock backend's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 
 from django.contrib.auth import backends, get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models import Model
-
-Converter = Callable[..., object]
 
 
 class ModelBackend(backends.ModelBackend):
