@@ -5,7 +5,9 @@ label the annotator has in the project: about 1.4 ms of PostgreSQL time per answ
 labels, growing with each one. Instead the session keeps a mark: the counts of labels created
 before a moment a few minutes back. Each page counts only the labels created since that moment
 (workbench.PROGRESS) and adds the mark's counts; once that recent stretch holds REFRESH_AFTER
-labels, the mark moves forward (one full count per REFRESH_AFTER answers).
+labels, the mark moves forward (one full count per REFRESH_AFTER answers, and at most one per
+MIN_MOVE: a mark never passes labels younger than MARGIN, so someone answering more than
+REFRESH_AFTER pairs within MARGIN would otherwise recount, and rewrite the session, per answer).
 
 The mark stays exact because nothing changes a label that old: an undo reaches back
 queue.UNDO_WINDOW, less than MARGIN, and labels are only ever created "now". Labels that a
@@ -27,6 +29,7 @@ from annotation.sql import db_time, run
 # Longer than UNDO_WINDOW: an undo never reaches a label the mark has counted.
 MARGIN = max(timedelta(minutes=5), 2 * UNDO_WINDOW)
 REFRESH_AFTER = 200
+MIN_MOVE = timedelta(minutes=1)
 SESSION_KEY = "annotate-progress-marks"
 # Counts everything: the mark of a page read without one.
 ORIGIN = datetime(1970, 1, 1, tzinfo=UTC)
@@ -67,15 +70,21 @@ def mark(session: MutableMapping, *, project_id: int, annotator_id: int, since: 
 
 def settle(
     session: MutableMapping,
+    current: Mark,
     *,
     project_id: int,
     annotator_id: int,
     since: datetime,
     counted_since_mark: int,
 ) -> None:
-    """Move the mark forward once the page counts too many labels past it."""
-    if counted_since_mark >= REFRESH_AFTER:
+    """Move the mark forward once the page counts too many labels past it and the move
+    would pass at least MIN_MOVE more of them."""
+    if counted_since_mark >= REFRESH_AFTER and _movable(current):
         _remember(session, project_id, annotator_id, since)
+
+
+def _movable(current: Mark) -> bool:
+    return timezone.now() - MARGIN - current.at >= MIN_MOVE
 
 
 def _remember(session: MutableMapping, project_id: int, annotator_id: int, since: datetime) -> Mark:

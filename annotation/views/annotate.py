@@ -78,7 +78,7 @@ def _workbench(
     lease, page = workbench.lease_and_page(
         project=project, annotator=request.user, since=since, mark=mark
     )
-    progress.settle(request.session, **who, counted_since_mark=page.counted_since_mark)
+    progress.settle(request.session, mark, **who, counted_since_mark=page.counted_since_mark)
     context = {"project": project, "lease": lease, "error": error}
     context.update(done_total=page.done_total, done_session=page.done_session)
     if page.pair is not None:

@@ -60,6 +60,7 @@ def test_the_counts_stay_exact_as_the_mark_moves_through_answers_undos_and_other
     client, project, annotator, history, monkeypatch
 ):
     monkeypatch.setattr(progress, "REFRESH_AFTER", 2)
+    monkeypatch.setattr(progress, "MIN_MOVE", timedelta(0))
     PairFactory.create_batch(8, project=project)
     client.force_login(annotator)
     session = client.session
@@ -79,6 +80,39 @@ def test_the_counts_stay_exact_as_the_mark_moves_through_answers_undos_and_other
         marks.append(client.session[progress.SESSION_KEY][str(project.id)])
     assert shown(response)[1] > 3
     assert len({tuple(mark) for mark in marks}) > 1, "the mark never moved"
+
+
+def answer(client, annotator) -> tuple[int, int]:
+    lease = Assignment.objects.get(annotator=annotator, state="active")
+    data = {"assignment": lease.id, "choice": "left", "active_seconds": "1"}
+    return shown(client.post(SUBMIT, data, **HTMX))
+
+
+def test_a_fast_annotator_moves_the_mark_at_most_once_per_min_move(
+    client, project, annotator, history, monkeypatch
+):
+    """Labels younger than MARGIN can never lie behind a mark: answering past REFRESH_AFTER
+    within MARGIN must not recount (and rewrite the session) on every answer."""
+    monkeypatch.setattr(progress, "REFRESH_AFTER", 2)
+    PairFactory.create_batch(8, project=project)
+    client.force_login(annotator)
+    session = client.session
+    session[SESSION_START] = history.isoformat()
+    session.save()
+    client.get(URL, **HTMX)
+    first = client.session[progress.SESSION_KEY][str(project.id)]
+    for _ in range(5):
+        assert answer(client, annotator) == counted(annotator, project, history)
+        assert client.session[progress.SESSION_KEY][str(project.id)] == first
+    # A minute later (the mark aged by hand: no label lies in the minutes it now spans back),
+    # the next answer moves it, and the counts stay exact.
+    aged = timezone.now() - progress.MARGIN - progress.MIN_MOVE
+    session = client.session
+    session[progress.SESSION_KEY] = {str(project.id): [first[0], aged.isoformat(), *first[2:]]}
+    session.save()
+    assert answer(client, annotator) == counted(annotator, project, history)
+    moved = client.session[progress.SESSION_KEY][str(project.id)]
+    assert moved[1] > aged.isoformat()
 
 
 def test_the_page_reads_no_label_older_than_its_mark(client, project, annotator, history):
