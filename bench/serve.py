@@ -19,10 +19,12 @@ labels/s over the floor's requests/s: the share of the framework's own request r
 whole annotate loop keeps, which travels between machines better than absolute figures.
 
 Two more columns keep a row honest: `fewest`, the labels saved by the annotator served least (a
-server that starves some connections to serve others fast shows 0 there), and `CPU ms web/db`,
-the CPU the web server's processes and the database's sessions spent per label (per page for
-the floor), read from /proc: it says where the time went, and moves less than a rate on a shared
-machine ("—" where a process cannot be read, e.g. a database on another machine).
+server that starves some connections to serve others fast shows 0 there), and
+`CPU ms web/db/gen`, the CPU the web server's processes, the database's sessions and this load
+generator spent per label (per page for the floor), read from /proc: it says where the time
+went, and moves less than a rate on a shared machine ("—" where a process cannot be read, e.g. a
+database on another machine). The simulated annotators speak HTTP through bench/wire.py, which
+leaves the server most of the CPU they share.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve \
     REDIS_URL=redis://127.0.0.1:6379/14 python bench/serve.py
@@ -31,7 +33,6 @@ machine ("—" where a process cannot be read, e.g. a database on another machin
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
 import secrets
@@ -53,7 +54,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Sessions are made in this process and read by gunicorn's: both sign with this key.
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
 
-from bench import cpu  # noqa: E402
+from bench import cpu, wire  # noqa: E402
 from bench.common import ensure_database  # noqa: E402
 
 LEASE_RE = re.compile(rb'name="assignment" value="(\d+)"')
@@ -101,26 +102,23 @@ class Annotator(threading.Thread):
         super().__init__(daemon=True)
         self.port, self.until, self.mode = port, until, mode
         sessionid, csrf = session
-        self.headers = {
-            "Cookie": f"sessionid={sessionid}; csrftoken={csrf}",
-            "X-CSRFToken": csrf,
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        self.headers = (
+            f"Cookie: sessionid={sessionid}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+        ).encode()
         self.lease_ms: list[float] = []
         self.submit_ms: list[float] = []
         self.done = 0  # labels saved (or, for the floor, pages served)
         self.error = ""
 
     def request(self, conn, method: str, path: str, body: str = "", htmx: bool = True):
-        headers = dict(self.headers, **({"HX-Request": "true"} if htmx else {}))
+        headers = self.headers + (b"HX-Request: true\r\n" if htmx else b"")
         started = time.perf_counter()
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, data, (time.perf_counter() - started) * 1000
+        status, data = conn.request(method, path, headers, body.encode())
+        return status, data, (time.perf_counter() - started) * 1000
 
     def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = wire.Connection("127.0.0.1", self.port)
         if self.mode == "floor":
             self.floor(conn)
             return
@@ -150,11 +148,9 @@ class Annotator(threading.Thread):
     def floor(self, conn) -> None:
         try:
             while time.perf_counter() < self.until:
-                conn.request("GET", "/login/")
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"HTTP {response.status}")
+                status, _ = conn.request("GET", "/login/")
+                if status != 200:
+                    raise RuntimeError(f"HTTP {status}")
                 self.done += 1
         except Exception as exc:  # reported in the printed table
             self.error = repr(exc)
@@ -219,12 +215,14 @@ class Meter:
 
 
 def measured(meter: Meter, *args) -> dict:
-    """A crowd's row (see crowd) with the CPU each process group spent in it."""
-    before = meter.read()
+    """A crowd's row (see crowd) with the CPU each process group spent in it, the load
+    generator's own (this process) last."""
+    before, generator = meter.read(), time.process_time()
     row = crowd(*args)
-    after = meter.read()
+    after, generator = meter.read(), time.process_time() - generator
     pairs = zip(before, after, strict=True)
     row["cpu"] = [None if b is None or a is None else cpu.spent(b, a) for b, a in pairs]
+    row["cpu"].append(generator)
     return row
 
 
@@ -283,7 +281,7 @@ def main() -> None:
     print(f"gunicorn {args.workers} workers x {args.threads} threads; {args.seconds:.0f} s per row")
     print(f"{'pairs':>7} {'people':>6} {'mode':>9} {'lease p50/p95/p99 ms':>22} "
           f"{'submit p50/p95/p99 ms':>23} {'labels/s':>9} {'doubles':>7} "
-          f"{'× floor':>7} {'fewest':>6} {'CPU ms web/db':>13}")  # fmt: skip
+          f"{'× floor':>7} {'fewest':>6} {'CPU ms web/db/gen':>18}")  # fmt: skip
     for size in (int(s) for s in args.sizes.split(",")):
         sessions = setup_database(size, max(crowds), args.cold)
         port = free_port()
@@ -323,7 +321,7 @@ def print_row(size: int, n: int, mode: str, row: dict, doubles: int | None, floo
     spent = "/".join(per_label(seconds) for seconds in row["cpu"])
     print(f"{size:>7} {n:>6} {mode:>9} {trio(row['lease']):>22} {trio(row['submit']):>23} "
           f"{rate:>9.1f} {'—' if doubles is None else doubles:>7} {share:>7} "
-          f"{row['fewest']:>6} {spent:>13}")  # fmt: skip
+          f"{row['fewest']:>6} {spent:>18}")  # fmt: skip
     for error in row["errors"][:3]:
         print(f"    error: {error}")
 
