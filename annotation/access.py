@@ -12,8 +12,8 @@ from annotation.models import Project, Role
 from config import rows
 
 # Read on every request a member makes (the annotate loop included): a fixed statement costs
-# about a fifth of the CPU of the same select_related query built by the ORM, and half of a
-# RawQuerySet's (config/rows.py).
+# about a fifth of the CPU of the same select_related query built by the ORM, and about two
+# thirds of a RawQuerySet's (config/rows.py).
 MEMBER_PROJECT = """
 SELECT {columns}, m.role
 FROM annotation_project p JOIN annotation_membership m ON m.project_id = p.id
