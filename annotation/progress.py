@@ -84,11 +84,16 @@ def settle(
 
 
 def _movable(current: Mark) -> bool:
-    return timezone.now() - MARGIN - current.at >= MIN_MOVE
+    return _new_mark_time() - current.at >= MIN_MOVE
+
+
+def _new_mark_time() -> datetime:
+    """Where a mark made now sits: MARGIN back, behind every label an undo can still reach."""
+    return timezone.now() - MARGIN
 
 
 def _remember(session: MutableMapping, project_id: int, annotator_id: int, since: datetime) -> Mark:
-    at = timezone.now() - MARGIN
+    at = _new_mark_time()
     params = {"project": project_id, "annotator": annotator_id}
     params.update(since=db_time(since), at=db_time(at))
     total, recent = run(BEFORE, params)[0]
