@@ -77,6 +77,13 @@ TEMPLATES = [
             ],
         },
     },
+    # The annotate page's swapped part, drawn on every answer (config/jinja2.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 DATABASES = {"default": database_config(os.environ, VAR_DIR)}

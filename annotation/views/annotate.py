@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from annotation import progress, workbench
@@ -21,6 +23,8 @@ from annotation.queue import label_submit, label_undo
 from annotation.rendering import render_untrusted
 
 SESSION_START = "annotate-session-start"
+# The part htmx swaps after each answer, and the full page's middle (config/jinja2.py).
+WORKBENCH = "annotation/_workbench.html"
 
 
 @login_required
@@ -83,10 +87,17 @@ def _workbench(
     context.update(done_total=page.done_total, done_session=page.done_session)
     if page.pair is not None:
         context.update(_pair_context(page.pair, project))
-    if not request.htmx:
-        context["guidelines_html"] = render_untrusted(project.guidelines)
-    template = "annotation/_workbench.html" if request.htmx else "annotation/annotate.html"
-    return render(request, template, context, status=status)
+    return _respond(request, project, context, status)
+
+
+def _respond(request: HttpRequest, project: Project, context: dict, status: int) -> HttpResponse:
+    """The swapped part alone for htmx; otherwise the full page around it."""
+    workbench_html = get_template(WORKBENCH, using="jinja2").render(context, request)
+    if request.htmx:
+        return HttpResponse(workbench_html, status=status)
+    context["workbench_html"] = mark_safe(workbench_html)  # noqa: S308 (autoescaped template)
+    context["guidelines_html"] = render_untrusted(project.guidelines)
+    return render(request, "annotation/annotate.html", context, status=status)
 
 
 def _pair_context(shown: workbench.ShownPair, project: Project) -> dict:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from annotation.models import Assignment, Label, Response
@@ -117,16 +120,39 @@ def test_an_empty_queue_says_so_with_the_session_total(client, annotator, projec
     assert "0</strong> pairs this session" in page
 
 
-def test_model_output_is_sanitised_on_the_page(client, annotator, project):
+@pytest.mark.parametrize("htmx", [{}, HTMX], ids=["full page", "htmx partial"])
+def test_model_output_is_sanitised_on_the_page(client, annotator, project, htmx):
     pair = PairFactory(project=project)
     evil = "<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>"
     ResponseFactory._meta.model.objects.filter(id=pair.response_a_id).update(text=evil)
+    pair.prompt.text = "Compare <b>these</b> & <script>alert(4)</script>"
+    pair.prompt.save()
     client.force_login(annotator)
-    page = client.get(annotate_url()).content.decode()
+    page = client.get(annotate_url(), **htmx).content.decode()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;" in page
     assert 'href="javascript:' not in page
     assert "<img" not in page
+    assert "<b>these" not in page
+    assert "<script>alert(4)" not in page
+    assert "Compare &lt;b&gt;these&lt;/b&gt; &amp; &lt;script&gt;alert(4)" in page
+
+
+def test_the_swapped_part_needs_no_csrf_field_because_htmx_sends_the_page_s_token(annotator, pairs):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(annotator)
+    page = client.get(annotate_url()).content.decode()
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    # Without JavaScript both forms post on their own, so the full page carries the field.
+    workbench = page.split('<div id="workbench"')[1]
+    assert workbench.count('name="csrfmiddlewaretoken"') == 2
+    partial = client.get(annotate_url(), **HTMX).content.decode()
+    assert "csrfmiddlewaretoken" not in partial
+    data = {"assignment": lease_of(annotator).id, "choice": "tie"}
+    assert client.post(annotate_url("submit"), data, **HTMX).status_code == 403
+    answered = client.post(annotate_url("submit"), data, HTTP_X_CSRFTOKEN=token, **HTMX)
+    assert answered.status_code == 200
+    assert Label.objects.filter(annotator=annotator, choice="tie").count() == 1
 
 
 def test_outsiders_get_404_and_anonymous_visitors_log_in(client, outsider, pairs):
