@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
@@ -15,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from annotation import progress, workbench
-from annotation.access import get_project_for_member
+from annotation.access import get_project_for_member, member_required
 from annotation.forms import AnswerForm
 from annotation.models import Assignment, Project
 from annotation.prerender import render_ahead, shown_html
@@ -27,13 +26,13 @@ SESSION_START = "annotate-session-start"
 WORKBENCH = "annotation/_workbench.html"
 
 
-@login_required
+@member_required
 def annotate(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)
     return _workbench(request, project)
 
 
-@login_required
+@member_required
 @require_POST
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)
@@ -56,7 +55,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     return _after_write(request, project, result.message)
 
 
-@login_required
+@member_required
 @require_POST
 def undo(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)

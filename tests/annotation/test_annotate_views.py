@@ -164,12 +164,13 @@ def test_outsiders_get_404_and_anonymous_visitors_log_in(client, outsider, pairs
 
 
 # Queries per page view and per answer (with the next pair), by the way the queue runs. Both
-# start with the session (none when Redis holds it), the user and the membership.
+# start with the session (none when Redis holds it), then the user with their membership in one
+# statement (annotation.access.member_required).
 # - functions: the lease, the counts and the pair in one statement; the answer in one more.
 # - python: the live lease inside a savepoint, then the counts and the pair in one statement;
 #   the answer (lock, label, lease state, pair status) and a new lease (live lease, candidates,
 #   insert), each write inside its own savepoint here.
-QUERIES = {"functions": (4, 5), "python": (7, 15)}
+QUERIES = {"functions": (3, 4), "python": (6, 14)}
 
 
 def test_the_annotate_page_takes_a_bounded_number_of_queries(
