@@ -69,12 +69,16 @@ def user_and_member(model: type[Model], alias: str, pk, *, slug: str) -> Model |
         return None
     user = rows.instance(model, alias, connection, user_cols, row)
     rest = row[len(user_cols.names) :]
-    project = None
-    if rest[-1] is not None:
-        project = rows.instance(Project, alias, connection, project_cols, rest)
-        project.member_role = rest[-1]
-    user.member_of = {slug: project}
+    member = rest[-1] is not None
+    user.member_of = {slug: _with_role(alias, connection, project_cols, rest) if member else None}
     return user
+
+
+def _with_role(alias: str, connection, cols: rows.Columns, values) -> Project:
+    """The project from `values` (its columns, then the member's role), with `member_role`."""
+    project = rows.instance(Project, alias, connection, cols, values)
+    project.member_role = values[-1]
+    return project
 
 
 @lru_cache(maxsize=8)
@@ -107,11 +111,7 @@ def member_project(user, slug: str) -> Project | None:
     with connection.cursor() as cursor:
         cursor.execute(_member_project(cols.select), [slug, user.pk])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    project = rows.instance(Project, alias, connection, cols, row)
-    project.member_role = row[-1]
-    return project
+    return None if row is None else _with_role(alias, connection, cols, row)
 
 
 @lru_cache(maxsize=8)

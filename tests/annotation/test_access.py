@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
@@ -27,8 +29,16 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _fields(project) -> dict:
-    return {f.attname: getattr(project, f.attname) for f in project._meta.concrete_fields}
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _assert_read_as_the_orm_reads_it(read, project, role) -> None:
+    assert _fields(read) == _fields(Project.objects.get(pk=project.pk))
+    assert read.member_role == role
+    assert timezone.is_aware(read.created_at)
+    assert read._state.adding is False
+    assert read._state.db == "default"
 
 
 def test_it_reads_every_field_as_the_orm_does_with_the_role_in_one_query():
@@ -37,11 +47,7 @@ def test_it_reads_every_field_as_the_orm_does_with_the_role_in_one_query():
     with CaptureQueriesContext(connection) as queries:
         read = member_project(membership.user, project.slug)
     assert len(queries) == 1
-    assert _fields(read) == _fields(Project.objects.get(pk=project.pk))
-    assert read.member_role == Role.LEAD
-    assert timezone.is_aware(read.created_at)
-    assert read._state.adding is False
-    assert read._state.db == "default"
+    _assert_read_as_the_orm_reads_it(read, project, Role.LEAD)
 
 
 def test_strangers_and_other_projects_members_get_none():
@@ -52,21 +58,14 @@ def test_strangers_and_other_projects_members_get_none():
     assert member_project(elsewhere.user, "no-such-project") is None
 
 
-def _user_fields(user) -> dict:
-    return {f.attname: getattr(user, f.attname) for f in user._meta.concrete_fields}
-
-
 def test_the_user_and_their_project_are_read_in_one_query_as_each_is_read_alone():
     project = ProjectFactory(guidelines="Be *fair*.", overlap=3, gold_rate=0.25)
     membership = MembershipFactory(project=project, role=Role.LEAD)
     with CaptureQueriesContext(connection) as queries:
         user = user_and_member(get_user_model(), "default", membership.user.pk, slug=project.slug)
     assert len(queries) == 1
-    assert _user_fields(user) == _user_fields(DjangoModelBackend().get_user(user.pk))
-    read = user.member_of[project.slug]
-    assert _fields(read) == _fields(Project.objects.get(pk=project.pk))
-    assert read.member_role == Role.LEAD
-    assert read._state.db == "default"
+    assert _fields(user) == _fields(DjangoModelBackend().get_user(user.pk))
+    _assert_read_as_the_orm_reads_it(user.member_of[project.slug], project, Role.LEAD)
 
 
 def test_with_the_user_a_stranger_s_project_is_none_and_a_missing_user_is_nobody():
@@ -104,7 +103,7 @@ def _project_view(request, slug):
     return HttpResponse(f"{project.pk} {role}")
 
 
-def test_a_member_view_reads_the_user_and_the_project_once_and_keeps_django_s_checks(client):
+def test_a_member_view_keeps_django_s_session_check_a_password_change_signs_it_out(client):
     membership = MembershipFactory(role=Role.ANNOTATOR)
     client.force_login(membership.user)
     url = reverse("annotate", args=[membership.project.slug])
@@ -150,9 +149,6 @@ def test_a_member_view_s_project_costs_no_query_of_its_own(rf_session):
 def rf_session():
     """A request through the session and authentication middleware, signed in as `user` (None:
     signed out), with the user not yet read."""
-    from django.contrib.auth import login
-    from django.contrib.auth.middleware import AuthenticationMiddleware
-    from django.contrib.sessions.middleware import SessionMiddleware
 
     def make(user):
         request = RequestFactory().get("/")
