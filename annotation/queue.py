@@ -155,17 +155,14 @@ def label_submit(
     With `as_shown`, "a" and "b" mean the left and right response as the annotator saw them.
     Raises Assignment.DoesNotExist unless the lease is the annotator's (in `project`, if given).
     """
-    if choice not in Choice.values:
-        raise ValueError(f"unknown choice {choice!r}")
     now = now or timezone.now()
-    answer = {
-        "choice": choice,
-        "strength": strength,
-        "rationale": rationale.strip(),
-        "active_seconds": active_seconds,
-    }
+    answer = _answer(choice, strength, rationale, active_seconds)
     if in_database(connection):
-        return _submit_in_database(assignment_id, annotator, answer, as_shown, project, now)
+        params = submit_params(assignment_id, annotator, answer, as_shown, project, now)
+        result = submit_result(queue_pg.submit(params), annotator, params)
+        if result is None:
+            raise Assignment.DoesNotExist("no such lease for this annotator in this project")
+        return result
     with transaction.atomic():
         lease = queue_sql.lock_lease(lease_id=assignment_id, annotator_id=annotator.pk)
         if lease is None:
@@ -212,28 +209,57 @@ def _late_refusal(annotator_id: int, lease: queue_sql.LockedLease, now: datetime
     return ""
 
 
-def _submit_in_database(
+def _answer(choice: str, strength: int | None, rationale: str, active_seconds: float | None):
+    if choice not in Choice.values:
+        raise ValueError(f"unknown choice {choice!r}")
+    return {
+        "choice": choice,
+        "strength": strength,
+        "rationale": rationale.strip(),
+        "active_seconds": active_seconds,
+    }
+
+
+def answer_params(
+    *,
+    assignment_id: int,
+    annotator,
+    choice: str,
+    strength: int | None = None,
+    rationale: str = "",
+    active_seconds: float | None = None,
+    as_shown: bool = False,
+    project: Project | None = None,
+    now: datetime,
+) -> dict:
+    """`label_submit`'s arguments as the database's submit function takes them
+    (annotation/queue_pg.SUBMIT_ARGS), for a statement that also does more."""
+    answer = _answer(choice, strength, rationale, active_seconds)
+    return submit_params(assignment_id, annotator, answer, as_shown, project, now)
+
+
+def submit_params(
     assignment_id: int, annotator, answer: dict, as_shown: bool, project, now: datetime
-) -> SubmitResult:
-    """`label_submit` as one call of the database's function: the same statements."""
-    created = timezone.now()
-    outcome, label_id, pair_id, choice, server_seconds, supersedes = queue_pg.submit(
-        lease_id=assignment_id,
-        annotator_id=annotator.pk,
-        project_id=None if project is None else project.id,
-        swap=as_shown,
-        now=now,
-        created=created,
-        **answer,
-    )
+) -> dict:
+    params = {"lease": assignment_id, "annotator": annotator.pk, "swap": as_shown, **answer}
+    params.update(project=None if project is None else project.id, now=now)
+    params["created"] = timezone.now()
+    return params
+
+
+def submit_result(row: tuple, annotator, params: dict) -> SubmitResult | None:
+    """What the database's submit function answered (queue_pg.submit), as `label_submit`
+    returns it; None if the lease is not the annotator's (in the project, if one was given)."""
+    outcome, label_id, pair_id, choice, server_seconds, supersedes = row
     if outcome == "missing":
-        raise Assignment.DoesNotExist("no such lease for this annotator in this project")
+        return None
     if outcome == "duplicate":
         return SubmitResult(Label.objects.get(id=label_id), duplicate=True)
     if outcome != "saved":
         return SubmitResult(None, message=REFUSALS[outcome])
-    fields = {"id": label_id, "pair_id": pair_id, "annotator_id": annotator.pk}
-    fields.update(answer, assignment_id=assignment_id, choice=choice, created_at=created)
+    answer = {key: params[key] for key in ("strength", "rationale", "active_seconds")}
+    fields = {"id": label_id, "pair_id": pair_id, "annotator_id": annotator.pk, **answer}
+    fields.update(assignment_id=params["lease"], choice=choice, created_at=params["created"])
     fields.update(server_seconds=server_seconds, supersedes_id=supersedes)
     label = Label(**fields)
     label._state.adding, label._state.db = False, connection.alias

@@ -13,8 +13,6 @@ they are off with DATABASE_PREPARED_STATEMENTS=0 (a pooler in transaction mode).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from annotation import queue_sql
 from annotation.sql import run
 
@@ -169,7 +167,9 @@ FUNCTION_NAMES = ("pairsmith_lease", "pairsmith_submit")
 LEASE_ARGS = """%(project)s, %(annotator)s, %(gold_order)s, %(overlap)s, %(now)s, %(expires)s,
     %(waits)s, %(wait_seconds)s"""
 LEASE_CALL = f"SELECT * FROM pg_temp.pairsmith_lease({LEASE_ARGS})"  # noqa: S608 (constants)
-SUBMIT_CALL = "SELECT * FROM pg_temp.pairsmith_submit(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+SUBMIT_ARGS = """%(lease)s, %(annotator)s, %(project)s, %(choice)s, %(swap)s, %(strength)s,
+    %(rationale)s, %(active_seconds)s, %(now)s, %(created)s"""
+SUBMIT_CALL = f"SELECT * FROM pg_temp.pairsmith_submit({SUBMIT_ARGS})"  # noqa: S608 (constants)
 
 
 def install(cursor) -> None:
@@ -185,19 +185,7 @@ def lease(params: dict) -> tuple | None:
     return rows[0] if rows else None
 
 
-def submit(
-    *,
-    lease_id: int,
-    annotator_id: int,
-    project_id: int | None,
-    choice: str,
-    swap: bool,
-    strength: int | None,
-    rationale: str,
-    active_seconds: float | None,
-    now: datetime,
-    created: datetime,
-) -> tuple:
-    """(outcome, label id, pair id, choice as stored, server seconds, superseded label id)."""
-    args = [lease_id, annotator_id, project_id, choice, swap, strength, rationale]
-    return run(SUBMIT_CALL, [*args, active_seconds, now, created])[0]
+def submit(params: dict) -> tuple:
+    """(outcome, label id, pair id, choice as stored, server seconds, superseded label id).
+    `params` are SUBMIT_ARGS's (annotation.queue.submit_params)."""
+    return run(SUBMIT_CALL, params)[0]

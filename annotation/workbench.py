@@ -46,6 +46,21 @@ LEFT JOIN l ON true
 {_SHOWN.format(join="LEFT JOIN", pair="l.o_pair")}
 """  # noqa: S608 (built from constants; every value is a parameter)
 
+# An answer, then the lease, the counts and the pair: one round trip and one transaction for
+# the htmx answer. `l` waits on `s` (its one-time filter reads `s` first), so the lease sees the
+# answer: its lease is closed and its pair's status set. The counts read the statement's
+# snapshot, taken before either function ran, so they miss the label the answer saved: the
+# caller adds it (answer_and_page).
+ANSWER_PAGE = f"""
+WITH s AS MATERIALIZED ({queue_pg.SUBMIT_CALL}),
+l AS MATERIALIZED ({queue_pg.LEASE_CALL} WHERE (SELECT count(*) FROM s) > 0)
+SELECT s.*, l.o_lease, l.o_pair, l.o_leased_at, l.o_expires_at, {_COLUMNS}
+FROM ({PROGRESS}) c
+CROSS JOIN s
+LEFT JOIN l ON true
+{_SHOWN.format(join="LEFT JOIN", pair="l.o_pair")}
+"""  # noqa: S608 (built from constants; every value is a parameter)
+
 
 @dataclass(frozen=True)
 class ShownPair:
@@ -99,6 +114,41 @@ def lease_and_page(
     row = run(LEASE_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
     lease = None if row[0] is None else queue.assignment_from_row(row[:4], annotator)
     return lease, _page(row[4:] if lease else row[4:6], mark)
+
+
+def answer_and_page(
+    *,
+    project: Project,
+    annotator,
+    since: datetime,
+    mark: progress.Mark = progress.NONE,
+    answer: dict,
+) -> tuple[queue.SubmitResult | None, Assignment | None, Page]:
+    """queue.label_submit of `answer` (its keyword arguments; the choice as shown), then
+    lease_and_page: the result (None if the lease is not the annotator's in `project`), the
+    lease and the page. Where the database runs the queue's functions, one statement."""
+    if not queue.in_database(connection):
+        try:
+            result = queue.label_submit(
+                **answer, annotator=annotator, as_shown=True, project=project
+            )
+        except Assignment.DoesNotExist:
+            result = None
+        lease, page = lease_and_page(project=project, annotator=annotator, since=since, mark=mark)
+        return result, lease, page
+    now = timezone.now()
+    submit = queue.answer_params(
+        **answer, annotator=annotator, as_shown=True, project=project, now=now
+    )
+    params = {**queue.lease_params(project, annotator, now), **submit}
+    row = run(ANSWER_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
+    result = queue.submit_result(row[:6], annotator, submit)
+    lease = None if row[6] is None else queue.assignment_from_row(row[6:10], annotator)
+    # The label this statement saved is the only one its counts cannot see.
+    saved = int(row[0] == "saved")
+    total, recent, *shown = row[10:]
+    counts = (total + saved, recent + saved)
+    return result, lease, _page((*counts, *shown) if lease else counts, mark)
 
 
 def _page(row: tuple, mark: progress.Mark) -> Page:

@@ -24,6 +24,7 @@ from annotation.rendering import render_untrusted
 SESSION_START = "annotate-session-start"
 # The part htmx swaps after each answer, and the full page's middle (config/jinja2.py).
 WORKBENCH = "annotation/_workbench.html"
+NOT_LEASED = "That pair is not leased to you."
 
 
 @member_required
@@ -39,19 +40,20 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _workbench(request, project, error=form.error_text(), status=400)
+    answer = {
+        "assignment_id": form.cleaned_data["assignment"],
+        "choice": form.shown_choice(),
+        "strength": form.cleaned_data["strength"],
+        "rationale": form.cleaned_data["rationale"],
+        "active_seconds": form.cleaned_data["active_seconds"],
+    }
+    if request.htmx:
+        # The answer and the next pair together (on PostgreSQL, in one statement).
+        return _workbench(request, project, answer=answer)
     try:
-        result = label_submit(
-            assignment_id=form.cleaned_data["assignment"],
-            annotator=request.user,
-            choice=form.shown_choice(),
-            as_shown=True,
-            strength=form.cleaned_data["strength"],
-            rationale=form.cleaned_data["rationale"],
-            active_seconds=form.cleaned_data["active_seconds"],
-            project=project,
-        )
+        result = label_submit(**answer, annotator=request.user, as_shown=True, project=project)
     except Assignment.DoesNotExist:
-        return _workbench(request, project, error="That pair is not leased to you.", status=400)
+        return _workbench(request, project, error=NOT_LEASED, status=400)
     return _after_write(request, project, result.message)
 
 
@@ -73,14 +75,22 @@ def _after_write(request: HttpRequest, project: Project, note: str) -> HttpRespo
 
 
 def _workbench(
-    request: HttpRequest, project: Project, error: str = "", status: int = 200
+    request: HttpRequest,
+    project: Project,
+    error: str = "",
+    status: int = 200,
+    answer: dict | None = None,
 ) -> HttpResponse:
+    """The workbench with the annotator's lease; with `answer`, saved first (an htmx answer)."""
     since = _session_start(request)
     who = {"project_id": project.id, "annotator_id": request.user.pk, "since": since}
     mark = progress.mark(request.session, **who)
-    lease, page = workbench.lease_and_page(
-        project=project, annotator=request.user, since=since, mark=mark
-    )
+    reader = {"project": project, "annotator": request.user, "since": since, "mark": mark}
+    if answer is None:
+        lease, page = workbench.lease_and_page(**reader)
+    else:
+        result, lease, page = workbench.answer_and_page(**reader, answer=answer)
+        error, status = (NOT_LEASED, 400) if result is None else (result.message, 200)
     progress.settle(request.session, mark, **who, counted_since_mark=page.counted_since_mark)
     context = {"project": project, "lease": lease, "error": error}
     context.update(done_total=page.done_total, done_session=page.done_session)

@@ -189,3 +189,36 @@ def test_a_role_that_may_not_create_temporary_functions_still_connects_and_is_to
         with connection.cursor() as cursor:
             cursor.execute(f'GRANT TEMPORARY ON DATABASE "{database}" TO PUBLIC')
             _drop_role(cursor)
+
+
+def test_an_htmx_answer_saves_and_leases_the_next_pair_in_one_statement(project):
+    from django.test.utils import CaptureQueriesContext
+
+    from annotation.queue import assignment_lease
+    from annotation.workbench import answer_and_page
+
+    person = UserFactory()
+    first, second = PairFactory(project=project, priority=1), PairFactory(project=project)
+    lease = assignment_lease(project=project, annotator=person)
+    answer = {"assignment_id": lease.id, "choice": "b", "rationale": " why "}
+    reader = {"project": project, "annotator": person, "since": timezone.now()}
+    with CaptureQueriesContext(connection) as queries:
+        result, next_lease, page = answer_and_page(**reader, answer=answer)
+    [statement] = [q["sql"] for q in queries]
+    assert SUBMIT_CALL in statement
+    assert LEASE_CALL in statement
+    saved = Label.objects.get()
+    assert (result.label.id, result.label.pair_id, result.label.rationale) == (
+        saved.id,
+        first.id,
+        "why",
+    )
+    # The lease came after the answer: the answered lease is closed, the next pair is new.
+    assert lease_of_pair(first) == "submitted"
+    assert next_lease.pair_id == second.id
+    assert (page.done_total, page.done_session, page.counted_since_mark) == (1, 1, 1)
+    assert page.pair.prompt_text == second.prompt.text
+
+
+def lease_of_pair(pair) -> str:
+    return pair.assignments.get().state
