@@ -1,6 +1,8 @@
 """Instructions the web side spends per htmx answer, counted by valgrind: a figure that does not
 move with the machine's load, where bench/serve.py's rates and CPU times move by up to 1.7x
-between runs an hour apart.
+between runs an hour apart. It counts the web process's own instructions in user space (Python,
+Django, the database and Redis clients): not the kernel's work on its sockets, nor the database's.
+So it compares two versions of the Python side exactly; bench/serve.py measures the whole.
 
 Django's WSGI handler is called in this process (no HTTP server), on PostgreSQL with Redis, by
 32 annotators in turn, each answering their pair and getting the next one back (the htmx round
@@ -31,13 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import serve  # noqa: E402 (sets the database, cache and settings variables)
-
 LEASE_RE = re.compile(rb'name="assignment" value="(\d+)"')
-ANNOTATE = f"/projects/{serve.SLUG}/annotate/"
+ANNOTATE = "/projects/bench/annotate/"  # the project bench/serve.py makes
 # One thread and one hash seed: the count is then the same run after run (OpenBLAS's idle
-# threads otherwise spin a different number of times), and the C allocator, which valgrind sees.
-STEADY = {"OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "PYTHONMALLOC": "malloc"}
+# threads otherwise spin a different number of times).
+STEADY = {"OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
 
 
 def environ(method: str, path: str, session: tuple[str, str] | None, body: bytes = b"") -> dict:
@@ -111,6 +111,8 @@ def child(mode: str, requests: int, sessions_file: str) -> None:
 
 def counted(mode: str, requests: int, pairs: int) -> int:
     """Instructions of one child run, from a fresh queue."""
+    from bench import serve
+
     with tempfile.TemporaryDirectory() as tmp:
         sessions = Path(tmp, "sessions.json")
         with contextlib.redirect_stdout(io.StringIO()):  # its note on rendering ahead
@@ -134,6 +136,8 @@ def main() -> None:
         child(args.child[0], int(args.child[1]), args.child[2])
         return
     few, more = (int(n) for n in args.requests.split(","))
+    from bench import serve  # its database, cache and settings variables, unless set
+
     os.environ.update(serve.server_env())
     serve.ensure_database()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
