@@ -209,7 +209,12 @@ def _late_refusal(annotator_id: int, lease: queue_sql.LockedLease, now: datetime
     return ""
 
 
-def _answer(choice: str, strength: int | None, rationale: str, active_seconds: float | None):
+def _answer(
+    choice: str,
+    strength: int | None = None,
+    rationale: str = "",
+    active_seconds: float | None = None,
+) -> dict:
     if choice not in Choice.values:
         raise ValueError(f"unknown choice {choice!r}")
     return {
@@ -220,22 +225,13 @@ def _answer(choice: str, strength: int | None, rationale: str, active_seconds: f
     }
 
 
-def answer_params(
-    *,
-    assignment_id: int,
-    annotator,
-    choice: str,
-    strength: int | None = None,
-    rationale: str = "",
-    active_seconds: float | None = None,
-    as_shown: bool = False,
-    project: Project | None = None,
-    now: datetime,
-) -> dict:
-    """`label_submit`'s arguments as the database's submit function takes them
-    (annotation/queue_pg.SUBMIT_ARGS), for a statement that also does more."""
-    answer = _answer(choice, strength, rationale, active_seconds)
-    return submit_params(assignment_id, annotator, answer, as_shown, project, now)
+def answer_params(answer: dict, *, annotator, project: Project, now: datetime) -> dict:
+    """An answer as shown (`label_submit`'s keyword arguments from `assignment_id` to
+    `active_seconds`) as the database's submit function takes it (queue_pg.SUBMIT_ARGS), for a
+    statement that also does more."""
+    fields = dict(answer)
+    lease_id = fields.pop("assignment_id")
+    return submit_params(lease_id, annotator, _answer(**fields), True, project, now)
 
 
 def submit_params(

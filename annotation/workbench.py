@@ -137,9 +137,7 @@ def answer_and_page(
         lease, page = lease_and_page(project=project, annotator=annotator, since=since, mark=mark)
         return result, lease, page
     now = timezone.now()
-    submit = queue.answer_params(
-        **answer, annotator=annotator, as_shown=True, project=project, now=now
-    )
+    submit = queue.answer_params(answer, annotator=annotator, project=project, now=now)
     params = {**queue.lease_params(project, annotator, now), **submit}
     row = run(ANSWER_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
     result = queue.submit_result(row[:6], annotator, submit)
