@@ -112,8 +112,7 @@ def lease_and_page(
                            pair_id=pair_id, mark=mark)  # fmt: skip
     params = queue.lease_params(project, annotator, timezone.now())
     row = run(LEASE_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
-    lease = None if row[0] is None else queue.assignment_from_row(row[:4], annotator)
-    return lease, _page(row[4:] if lease else row[4:6], mark)
+    return _lease_and_page(row, annotator, mark)
 
 
 def answer_and_page(
@@ -141,12 +140,20 @@ def answer_and_page(
     params = {**queue.lease_params(project, annotator, now), **submit}
     row = run(ANSWER_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
     result = queue.submit_result(row[:6], annotator, submit)
-    lease = None if row[6] is None else queue.assignment_from_row(row[6:10], annotator)
     # The label this statement saved is the only one its counts cannot see.
-    saved = int(row[0] == "saved")
-    total, recent, *shown = row[10:]
+    lease, page = _lease_and_page(row[6:], annotator, mark, saved=int(row[0] == "saved"))
+    return result, lease, page
+
+
+def _lease_and_page(
+    row: tuple, annotator, mark: progress.Mark, saved: int = 0
+) -> tuple[Assignment | None, Page]:
+    """From the lease's columns (NULLs if none), the counts and the pair's: the lease and the
+    page, `saved` labels added to the counts."""
+    lease = None if row[0] is None else queue.assignment_from_row(row[:4], annotator)
+    total, recent, *shown = row[4:]
     counts = (total + saved, recent + saved)
-    return result, lease, _page((*counts, *shown) if lease else counts, mark)
+    return lease, _page((*counts, *shown) if lease else counts, mark)
 
 
 def _page(row: tuple, mark: progress.Mark) -> Page:

@@ -141,12 +141,10 @@ def main() -> None:
     os.environ.update(serve.server_env())
     serve.ensure_database()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
-    per_request = {}
-    for mode in ("floor", "roundtrip"):
-        per_request[mode] = (counted(mode, more, args.pairs) - counted(mode, few, args.pairs)) / (
-            more - few
-        )
-    floor, roundtrip = per_request["floor"], per_request["roundtrip"]
+    floor, roundtrip = (
+        (counted(mode, more, args.pairs) - counted(mode, few, args.pairs)) / (more - few)
+        for mode in ("floor", "roundtrip")
+    )
     print(f"{'mode':>9} {'instructions per request':>25} {'× floor':>8}")
     print(f"{'floor':>9} {floor:>25,.0f} {1:>8.2f}")
     print(f"{'roundtrip':>9} {roundtrip:>25,.0f} {roundtrip / floor:>8.2f}")

@@ -6,8 +6,8 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
-from annotation.models import Label
-from bench.instructions import Loop
+from annotation.models import Assignment, Label
+from bench.instructions import Loop, environ
 from bench.serve_data import make_queue
 
 pytestmark = [
@@ -40,7 +40,11 @@ def test_the_counted_round_trips_each_save_a_label_and_lease_the_next_pair():
     assert set(loop.leases).isdisjoint(first)
 
 
-def test_the_floor_is_the_login_page_without_a_session():
+def test_the_floor_is_the_login_page_without_a_session_and_touches_no_pair():
     loop = Loop(make_queue(slug="bench", pairs=3, annotators=1))
+    floor = environ("GET", "/login/", None)
+    assert not any(key.startswith(("HTTP_COOKIE", "HTTP_X_CSRF", "HTTP_HX")) for key in floor)
+    assert b'name="password"' in loop.call(floor)  # nobody is signed in
     loop.run("floor", 2)  # raises unless each answer is 200
     assert not Label.objects.exists()
+    assert Assignment.objects.count() == 1  # the lease Loop took to start from
