@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from annotation.sql import db_time, id_params, py_time, run
+from annotation.sql import db_time, execute, id_params, py_time, run
 
 # How many candidate pairs one lease attempt locks at once.
 BATCH = 4
@@ -192,11 +192,11 @@ def lock_lease(*, lease_id: int, annotator_id: int) -> LockedLease | None:
 
 
 def set_lease_state(*, lease_id: int, state: str) -> None:
-    run(SET_LEASE_STATE, {"lease": lease_id, "state": state})
+    execute(SET_LEASE_STATE, {"lease": lease_id, "state": state})
 
 
 def refresh_status(*, pair_id: int, overlap: int) -> None:
-    run(REFRESH_STATUS, {"pair": pair_id, "overlap": overlap})
+    execute(REFRESH_STATUS, {"pair": pair_id, "overlap": overlap})
 
 
 def pair_load(*, pair_id: int, now: datetime) -> int:

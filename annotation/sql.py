@@ -11,10 +11,18 @@ from django.utils.dateparse import parse_datetime
 
 
 def run(sql: str, params: dict | list) -> list[tuple]:
-    """Execute through Django's cursor (query logging, error translation); the rows, if any."""
+    """Execute a statement that returns rows through Django's cursor (query logging, error
+    translation); its rows. (Asking the cursor whether there are rows costs psycopg a new
+    description of every column: a statement without rows goes through `execute`.)"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
+        return cursor.fetchall()
+
+
+def execute(sql: str, params: dict | list) -> None:
+    """Execute a statement that returns no rows, as `run` does."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def db_time(value: datetime):
