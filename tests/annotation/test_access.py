@@ -145,6 +145,42 @@ def test_a_member_view_s_project_costs_no_query_of_its_own(rf_session):
     assert "auth_user" in queries[0]["sql"]
 
 
+def test_a_member_view_gets_the_user_django_accepted_itself_not_its_lazy_proxy(rf_session):
+    membership = MembershipFactory(role=Role.ANNOTATOR)
+    request = rf_session(membership.user)
+    seen = {}
+
+    def view(request, slug):
+        seen["user"] = request.user
+        return _project_view(request, slug)
+
+    member_required(view)(request, membership.project.slug)
+    assert type(seen["user"]) is get_user_model()
+    assert seen["user"].pk == membership.user.pk
+    assert seen["user"].member_of[membership.project.slug].pk == membership.project.pk
+
+
+def test_a_member_view_leaves_a_refused_session_signed_out(rf_session):
+    membership = MembershipFactory(role=Role.ANNOTATOR)
+    request = rf_session(membership.user)
+    # The session's hash no longer matches: Django refuses the user the reader did find.
+    membership.user.set_password("another-password-456")
+    membership.user.save()
+    response = member_required(_project_view)(request, membership.project.slug)
+    assert response.status_code == 302
+    assert request.user.is_authenticated is False
+
+
+def test_a_member_view_leaves_a_user_read_before_it_as_it_was(rf_session):
+    membership = MembershipFactory(role=Role.ANNOTATOR)
+    request = rf_session(membership.user)
+    request.user.is_authenticated  # noqa: B018 (read by something before the view)
+    proxy = request.user
+    response = member_required(_project_view)(request, membership.project.slug)
+    assert response.content.decode() == f"{membership.project.pk} {Role.ANNOTATOR}"
+    assert request.user is proxy
+
+
 @pytest.fixture
 def rf_session():
     """A request through the session and authentication middleware, signed in as `user` (None:
