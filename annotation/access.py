@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache, partial, wraps
+from functools import lru_cache, wraps
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -51,18 +51,18 @@ def member_required(view: Callable) -> Callable:
     def wrapper(request, slug: str, *args, **kwargs):
         if router.db_for_read(Project) == router.db_for_read(get_user_model()):
             read: list[Model | None] = []
-            with reading_user_with(partial(_kept, read, partial(user_and_member, slug=slug))):
-                if request.user.is_authenticated and read and read[0] is not None:
+
+            def reader(model: type[Model], alias: str, pk) -> Model | None:
+                read.append(user_and_member(model, alias, pk, slug=slug))
+                return read[-1]
+
+            with reading_user_with(reader):
+                # Accepted means the backend returned what `reader` read (read[0]).
+                if request.user.is_authenticated and read:
                     request.user = read[0]
         return guarded(request, slug, *args, **kwargs)
 
     return wrapper
-
-
-def _kept(kept: list, reader: Callable, *args) -> Model | None:
-    """What `reader` read, also appended to `kept`."""
-    kept.append(reader(*args))
-    return kept[-1]
 
 
 def user_and_member(model: type[Model], alias: str, pk, *, slug: str) -> Model | None:

@@ -39,6 +39,8 @@ REFUSALS = {
     "released": "This pair was released by a project lead; here is the next one.",
     "taken": "Your time on this pair ran out and someone else took it; here is the next one.",
 }
+# What a member is told when the lease they answer is not theirs (answer_submit gave None).
+NOT_LEASED = "That pair is not leased to you."
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,15 @@ def _answer(
         "rationale": rationale.strip(),
         "active_seconds": active_seconds,
     }
+
+
+def answer_submit(answer: dict, *, annotator, project: Project) -> SubmitResult | None:
+    """`label_submit` of an answer as shown (its keyword arguments from `assignment_id` to
+    `active_seconds`); None if the lease is not the annotator's in `project`."""
+    try:
+        return label_submit(**answer, annotator=annotator, as_shown=True, project=project)
+    except Assignment.DoesNotExist:
+        return None
 
 
 def answer_params(answer: dict, *, annotator, project: Project, now: datetime) -> dict:

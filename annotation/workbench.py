@@ -127,12 +127,7 @@ def answer_and_page(
     lease_and_page: the result (None if the lease is not the annotator's in `project`), the
     lease and the page. Where the database runs the queue's functions, one statement."""
     if not queue.in_database(connection):
-        try:
-            result = queue.label_submit(
-                **answer, annotator=annotator, as_shown=True, project=project
-            )
-        except Assignment.DoesNotExist:
-            result = None
+        result = queue.answer_submit(answer, annotator=annotator, project=project)
         lease, page = lease_and_page(project=project, annotator=annotator, since=since, mark=mark)
         return result, lease, page
     now = timezone.now()

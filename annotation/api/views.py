@@ -20,7 +20,6 @@ from annotation.export.jobs import export_job_start
 from annotation.export.service import ExportError
 from annotation.importing.jobs import import_job_create
 from annotation.models import (
-    Assignment,
     ExportJob,
     ImportJob,
     Label,
@@ -31,7 +30,7 @@ from annotation.models import (
     Response,
     Role,
 )  # fmt: skip
-from annotation.queue import assignment_lease, label_submit, label_undo
+from annotation.queue import NOT_LEASED, answer_submit, assignment_lease, label_undo
 from annotation.services import membership_set
 
 
@@ -187,16 +186,16 @@ class Submit(APIView):
         project = project_for(request, slug)
         data = s.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            result = label_submit(
-                assignment_id=data.validated_data["assignment"], annotator=request.user,
-                choice=data.shown_choice(), as_shown=True, project=project,
-                strength=data.validated_data.get("strength"),
-                rationale=data.validated_data.get("rationale", ""),
-                active_seconds=data.validated_data.get("active_seconds"),
-            )  # fmt: skip
-        except Assignment.DoesNotExist:
-            raise ValidationError({"assignment": ["That pair is not leased to you."]}) from None
+        answer = {
+            "assignment_id": data.validated_data["assignment"],
+            "choice": data.shown_choice(),
+            "strength": data.validated_data.get("strength"),
+            "rationale": data.validated_data.get("rationale", ""),
+            "active_seconds": data.validated_data.get("active_seconds"),
+        }
+        result = answer_submit(answer, annotator=request.user, project=project)
+        if result is None:
+            raise ValidationError({"assignment": [NOT_LEASED]})
         code = status.HTTP_201_CREATED if result.label and not result.duplicate else 200
         body = {"label": result.label, "duplicate": result.duplicate, "message": result.message}
         return ApiResponse(s.SubmitResultSerializer(body).data, status=code)

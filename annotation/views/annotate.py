@@ -16,15 +16,14 @@ from django.views.decorators.http import require_POST
 from annotation import progress, workbench
 from annotation.access import get_project_for_member, member_required
 from annotation.forms import AnswerForm
-from annotation.models import Assignment, Project
+from annotation.models import Project
 from annotation.prerender import render_ahead, shown_html
-from annotation.queue import label_submit, label_undo
+from annotation.queue import NOT_LEASED, answer_submit, label_undo
 from annotation.rendering import render_untrusted
 
 SESSION_START = "annotate-session-start"
 # The part htmx swaps after each answer, and the full page's middle (config/jinja2.py).
 WORKBENCH = "annotation/_workbench.html"
-NOT_LEASED = "That pair is not leased to you."
 
 
 @member_required
@@ -50,9 +49,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         # The answer and the next pair together (on PostgreSQL, in one statement).
         return _workbench(request, project, answer=answer)
-    try:
-        result = label_submit(**answer, annotator=request.user, as_shown=True, project=project)
-    except Assignment.DoesNotExist:
+    result = answer_submit(answer, annotator=request.user, project=project)
+    if result is None:
         return _workbench(request, project, error=NOT_LEASED, status=400)
     return _after_write(request, project, result.message)
 
