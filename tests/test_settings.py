@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,21 @@ def test_the_redis_cache_reuses_one_client_and_still_reads_and_writes_redis():
     assert fresh.get("b") == [2]  # really in Redis, not in the client object
     cache.delete_many(["a", "b"])
     assert fresh.get("a") is None
+
+
+@pytest.mark.redis
+def test_the_redis_cache_takes_keys_memcached_would_refuse():
+    from django.core.cache import CacheKeyWarning
+
+    from config.cache import RedisCache
+
+    cache = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "cache-test"})
+    keys = ["with space", "with\ttab", "long-" + "x" * 300]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        cache.set_many(dict.fromkeys(keys, 7), timeout=30)
+        assert cache.get_many(keys) == dict.fromkeys(keys, 7)
+        cache.delete_many(keys)
 
 
 def test_sessions_are_read_through_the_cache_only_when_it_is_shared_redis():
