@@ -148,7 +148,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_redis_replies_are_parsed_in_c_by_hiredis():
-    """redis-py parses with hiredis when it is installed (requirements.txt): 0.9% fewer of the
+    """redis-py parses with hiredis when it is installed (requirements.txt): 0.6-0.9% fewer of the
     web process's instructions per htmx answer than its Python parser."""
     from redis.connection import DefaultParser
 
