@@ -41,7 +41,11 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    # Looked up through membership_unique_user, which leads with it (as every FK below that
+    # says db_index=False: a second index on the same leading column costs every write).
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -59,7 +63,9 @@ class Membership(models.Model):
 
 
 class Prompt(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="prompts")
+    project = models.ForeignKey(  # prompt_unique_external_id leads with it
+        Project, on_delete=models.CASCADE, related_name="prompts", db_index=False
+    )
     external_id = models.CharField(max_length=200)
     text = models.TextField()
     metadata = models.JSONField(default=dict, blank=True)
@@ -79,7 +85,9 @@ class Prompt(models.Model):
 
 
 class Response(models.Model):
-    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="responses")
+    prompt = models.ForeignKey(  # response_unique_external_id leads with it
+        Prompt, on_delete=models.CASCADE, related_name="responses", db_index=False
+    )
     external_id = models.CharField(max_length=200)
     model_name = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True)
@@ -117,7 +125,9 @@ class PairStatus(models.TextChoices):
 
 
 class Pair(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pairs")
+    project = models.ForeignKey(  # pair_queue_idx and pair_unique_in_arm lead with it
+        Project, on_delete=models.CASCADE, related_name="pairs", db_index=False
+    )
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="pairs")
     # Stored in canonical order (a.id < b.id); what the annotator sees on the left is `swapped`.
     response_a = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
@@ -184,8 +194,11 @@ class AssignmentQuerySet(models.QuerySet):
 
 class Assignment(models.Model):
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="assignments")
-    annotator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    annotator = models.ForeignKey(  # assignment_live_idx leads with it
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_index=False,
     )
     leased_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -242,18 +255,21 @@ class LabelQuerySet(models.QuerySet):
 class Label(models.Model):
     """Append-only: a correction is a new row, and the old row gets `superseded_at`."""
 
-    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="labels")
+    pair = models.ForeignKey(  # label_pair_live_idx leads with it
+        Pair, on_delete=models.CASCADE, related_name="labels", db_index=False
+    )
     # The pair's project, copied by the database itself on every insert and update (trigger in
     # migration 0007), so an annotator's counts in a project need no join. Never set in code.
     project = models.ForeignKey(
         Project, null=True, editable=False, on_delete=models.CASCADE, related_name="+"
     )
-    annotator = models.ForeignKey(
+    annotator = models.ForeignKey(  # label_annotator_recent_idx leads with it
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="labels",
+        db_index=False,
     )
     assignment = models.ForeignKey(
         Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="labels"

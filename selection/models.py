@@ -10,8 +10,11 @@ class ModelProfile(models.Model):
         IMPORTED = "imported", "Imported"
         ESTIMATED = "estimated", "Estimated"
 
-    project = models.ForeignKey(
-        "annotation.Project", on_delete=models.CASCADE, related_name="model_profiles"
+    project = models.ForeignKey(  # modelprofile_unique_model leads with it
+        "annotation.Project",
+        on_delete=models.CASCADE,
+        related_name="model_profiles",
+        db_index=False,
     )
     model_name = models.CharField(max_length=200)
     competency = models.FloatField(null=True, blank=True, help_text="Scalar quality Q.")
@@ -40,8 +43,11 @@ class SelectionRun(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    project = models.ForeignKey(
-        "annotation.Project", on_delete=models.CASCADE, related_name="selection_runs"
+    project = models.ForeignKey(  # selectionrun_project_idx leads with it
+        "annotation.Project",
+        on_delete=models.CASCADE,
+        related_name="selection_runs",
+        db_index=False,
     )
     strategy = models.CharField(max_length=100)
     arm = models.CharField(max_length=100, default="default")
@@ -68,8 +74,8 @@ class SelectionRun(models.Model):
 class ResponseEmbedding(models.Model):
     """One response's text embedded by one embedder: float32 bytes, L2-normalised."""
 
-    response = models.ForeignKey(
-        "annotation.Response", on_delete=models.CASCADE, related_name="embeddings"
+    response = models.ForeignKey(  # responseembedding_unique_embedder leads with it
+        "annotation.Response", on_delete=models.CASCADE, related_name="embeddings", db_index=False
     )
     embedder = models.CharField(max_length=200)
     dimension = models.PositiveIntegerField()
@@ -101,8 +107,8 @@ class EffortRun(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    project = models.ForeignKey(
-        "annotation.Project", on_delete=models.CASCADE, related_name="effort_runs"
+    project = models.ForeignKey(  # effortrun_latest_idx leads with it
+        "annotation.Project", on_delete=models.CASCADE, related_name="effort_runs", db_index=False
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     params = models.JSONField(default=dict, blank=True)
@@ -139,8 +145,8 @@ class SpaRound(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    project = models.ForeignKey(
-        "annotation.Project", on_delete=models.CASCADE, related_name="spa_rounds"
+    project = models.ForeignKey(  # sparound_unique_number leads with it
+        "annotation.Project", on_delete=models.CASCADE, related_name="spa_rounds", db_index=False
     )
     number = models.PositiveIntegerField()
     judge = models.CharField(max_length=20, default="implicit")
