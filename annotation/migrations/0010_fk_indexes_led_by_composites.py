@@ -1,9 +1,42 @@
 """Foreign keys that an index or unique constraint leads with lose their own index: one index
-per lookup, one fewer write per row."""
+per lookup, one fewer write per row.
+
+SQLite alters a column by rebuilding its table, which drops the table's triggers, and refuses to
+rebuild a table that another table's trigger reads: the triggers of migrations 0003 and 0007 (on
+pairs and labels) are dropped before the rebuilds and made again after them, either way."""
+
+from importlib import import_module
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+SQLITE_TRIGGERS = [
+    statement
+    for name in ("0003_pair_same_prompt_trigger", "0007_label_project")
+    for statement in import_module(f"annotation.migrations.{name}").SQLITE_FORWARD
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {name}"
+    for name in (
+        "pair_same_prompt_insert",
+        "pair_same_prompt_update",
+        "label_project_insert",
+        "label_project_update",
+    )
+]
+
+
+def drop_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_DROP:
+            schema_editor.execute(statement)
+
+
+def remake_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_DROP + SQLITE_TRIGGERS:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -14,6 +47,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_triggers, remake_sqlite_triggers),
         migrations.AlterField(
             model_name='assignment',
             name='annotator',
@@ -49,4 +83,5 @@ class Migration(migrations.Migration):
             name='prompt',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='annotation.prompt'),
         ),
+        migrations.RunPython(remake_sqlite_triggers, drop_sqlite_triggers),
     ]

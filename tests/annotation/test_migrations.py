@@ -1,0 +1,48 @@
+"""The database's own rules survive the migrations that rebuild tables: SQLite alters a column by
+rebuilding its table, which drops the table's triggers (a pair's responses share its prompt; a
+label carries its pair's project)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+TRIGGERS = {
+    "sqlite": {
+        "pair_same_prompt_insert",
+        "pair_same_prompt_update",
+        "label_project_insert",
+        "label_project_update",
+    },
+    "postgresql": {"pair_same_prompt", "label_project"},
+}
+LIST_TRIGGERS = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+    "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal",
+}
+BEFORE_REBUILD = ("annotation", "0009_label_progress_index_names_project")
+
+
+def _triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(LIST_TRIGGERS[connection.vendor])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _migrate(targets: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_triggers_outlive_rebuilding_the_tables_both_ways() -> None:
+    expected = TRIGGERS[connection.vendor]
+    assert expected <= _triggers()
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        _migrate([BEFORE_REBUILD])
+        assert expected <= _triggers()
+    finally:
+        _migrate(leaves)
+    assert expected <= _triggers()
