@@ -21,7 +21,9 @@ def store_embeddings(project, dim: int = 16, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     direction = rng.normal(size=dim)
     rows = []
-    rows_in = list(Response.objects.filter(prompt__project=project).values_list("id", "gold_score"))
+    # In id order: each response gets the same draw whatever plan the database picks.
+    responses = Response.objects.filter(prompt__project=project).order_by("id")
+    rows_in = list(responses.values_list("id", "gold_score"))
     gold = gold_to_scale(np.array([g for _id, g in rows_in], dtype=float))
     for (rid, _raw), g in zip(rows_in, gold, strict=True):
         v = 0.5 * rng.normal(size=dim) + 0.1 * g * direction
