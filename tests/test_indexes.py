@@ -28,7 +28,11 @@ ORDER BY 1, 2
 def _leading_fields(model: type[models.Model]) -> set[str]:
     """Fields that lead an index or unique constraint of `model` that covers every row."""
     meta = model._meta
-    leading = {index.fields[0].lstrip("-") for index in meta.indexes if index.condition is None}
+    leading = {
+        index.fields[0].lstrip("-")
+        for index in meta.indexes
+        if index.fields and index.condition is None  # not an expression index
+    }
     for constraint in meta.constraints:
         if isinstance(constraint, models.UniqueConstraint) and constraint.condition is None:
             leading.update(constraint.fields[:1])

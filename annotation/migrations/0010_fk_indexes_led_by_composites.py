@@ -11,20 +11,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-SQLITE_TRIGGERS = [
-    statement
+# The SQLite halves of migrations 0003 and 0007: their triggers, and the statements dropping them.
+EARLIER = [
+    import_module(f"annotation.migrations.{name}")
     for name in ("0003_pair_same_prompt_trigger", "0007_label_project")
-    for statement in import_module(f"annotation.migrations.{name}").SQLITE_FORWARD
 ]
-SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS {name}"
-    for name in (
-        "pair_same_prompt_insert",
-        "pair_same_prompt_update",
-        "label_project_insert",
-        "label_project_update",
-    )
-]
+SQLITE_TRIGGERS = [statement for module in EARLIER for statement in module.SQLITE_FORWARD]
+SQLITE_DROP = [statement for module in EARLIER for statement in module.SQLITE_BACKWARD]
 
 
 def drop_sqlite_triggers(apps, schema_editor):

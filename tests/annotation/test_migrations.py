@@ -30,19 +30,14 @@ def _triggers() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _migrate(targets: list[tuple[str, str]]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_triggers_outlive_rebuilding_the_tables_both_ways() -> None:
     expected = TRIGGERS[connection.vendor]
     assert expected <= _triggers()
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
-        _migrate([BEFORE_REBUILD])
+        MigrationExecutor(connection).migrate([BEFORE_REBUILD])
         assert expected <= _triggers()
     finally:
-        _migrate(leaves)
+        MigrationExecutor(connection).migrate(leaves)
     assert expected <= _triggers()
