@@ -11,7 +11,8 @@ Responses are rendered ahead before the rows, as a worker does in the product (t
 `--cold` leaves them for the page to render on first view instead. The server is warmed up before
 the first row, and the tables are analysed before each row, as autovacuum does on a production
 server (this machine's PostgreSQL runs with it off; `--stale` leaves the statistics as the empty
-tables gave them, the worst case for the planner).
+tables gave them, the worst case for the planner). Every labelling row starts with the queue at
+its printed size: the pairs the rows before it labelled are replaced by new open ones.
 
 The baseline, measured in the same run with the same crowd and server: `floor`, a GET of the
 login page (Django's middleware and one template, no database). `× floor` is the round trip's
@@ -140,6 +141,8 @@ class Annotator(threading.Thread):
                     raise RuntimeError(f"HTTP {status}")
                 self.done += 1
                 lease = LEASE_RE.search(page)
+            if not lease and time.perf_counter() < self.until:
+                raise RuntimeError("no pair to lease: the queue ran dry")
         except Exception as exc:  # reported in the printed table
             self.error = repr(exc)
         finally:
@@ -254,10 +257,17 @@ def double_assignments() -> int:
     return count_double_assignments(SLUG)
 
 
-def refresh_statistics() -> None:
-    from bench.serve_data import refresh_statistics as analyze
+def prepare_row(size: int, cold: bool, stale: bool) -> None:
+    """Every row starts with `size` open pairs, whatever the rows before it labelled: new ones are
+    added (and rendered ahead, unless `cold`); then the tables are analysed, unless `stale`."""
+    from annotation.models import Project
+    from annotation.prerender import responses_render
+    from bench.serve_data import refresh_statistics, top_up
 
-    analyze()
+    if top_up(slug=SLUG, pairs=size) and not cold:
+        responses_render(project_id=Project.objects.get(slug=SLUG).id, batch=1000)
+    if not stale:
+        refresh_statistics()
 
 
 def main() -> None:
@@ -294,8 +304,7 @@ def main() -> None:
                 floor_rate = floor["labels"] / floor["wall"]
                 print_row(size, n, "floor", floor, None, floor_rate)
                 for mode in ("split", "roundtrip"):
-                    if not args.stale:
-                        refresh_statistics()
+                    prepare_row(size, args.cold, args.stale)
                     row = measured(meter, port, sessions, n, args.seconds, mode)
                     print_row(size, n, mode, row, double_assignments(), floor_rate)
         finally:
