@@ -84,18 +84,24 @@ def setup_database(pairs: int, annotators: int, cold: bool) -> list[tuple[str, s
     import django
 
     django.setup()
-    from annotation.models import Project
-    from annotation.prerender import responses_render
     from bench.serve_data import make_queue
 
     sessions = make_queue(slug=SLUG, pairs=pairs, annotators=annotators)
     if not cold:
         started = time.perf_counter()
-        rendered = responses_render(project_id=Project.objects.get(slug=SLUG).id, batch=1000)
+        rendered = render_ahead()
         seconds = time.perf_counter() - started
         print(f"{pairs} pairs: {rendered} responses rendered ahead in {seconds:.1f} s "
               f"({seconds / rendered * 1000:.2f} ms each)")  # fmt: skip
     return sessions
+
+
+def render_ahead() -> int:
+    """Render the open pairs' responses not yet rendered, as a worker does; the count rendered."""
+    from annotation.models import Project
+    from annotation.prerender import responses_render
+
+    return responses_render(project_id=Project.objects.get(slug=SLUG).id, batch=1000)
 
 
 class Annotator(threading.Thread):
@@ -260,12 +266,10 @@ def double_assignments() -> int:
 def prepare_row(size: int, cold: bool, stale: bool) -> None:
     """Every row starts with `size` open pairs, whatever the rows before it labelled: new ones are
     added (and rendered ahead, unless `cold`); then the tables are analysed, unless `stale`."""
-    from annotation.models import Project
-    from annotation.prerender import responses_render
     from bench.serve_data import refresh_statistics, top_up
 
     if top_up(slug=SLUG, pairs=size) and not cold:
-        responses_render(project_id=Project.objects.get(slug=SLUG).id, batch=1000)
+        render_ahead()
     if not stale:
         refresh_statistics()
 

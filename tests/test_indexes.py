@@ -31,7 +31,7 @@ def _leading_fields(model: type[models.Model]) -> set[str]:
     leading = {
         index.fields[0].lstrip("-")
         for index in meta.indexes
-        if index.fields and index.condition is None  # not an expression index
+        if index.fields and index.condition is None  # neither an expression nor a partial index
     }
     for constraint in meta.constraints:
         if isinstance(constraint, models.UniqueConstraint) and constraint.condition is None:
