@@ -56,8 +56,8 @@
     }
     const form = document.getElementById("answer-form");
     if (event.key === "u") {
-      const undo = document.getElementById("undo-form");
-      if (undo) { event.preventDefault(); undo.requestSubmit(); }
+      const undo = document.querySelector("#undo-form button");
+      if (undo) { event.preventDefault(); undo.click(); }
       return;
     }
     if (!form) return;
@@ -69,8 +69,9 @@
     const button = buttonForKey(form, event.key);
     if (button && !button.disabled) {
       event.preventDefault();
-      fillSeconds(form);
-      form.requestSubmit(button);
+      // A click, not requestSubmit(button): htmx learns the submitter (and so the choice) from
+      // the click, and a page without htmx posts the same button natively.
+      button.click();
     }
   }
 

@@ -39,3 +39,55 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base_url}/")
+
+
+class PageWatch:
+    """What went wrong on a page as a person would notice it: script errors in the console, and
+    requests that failed or came back with an error status."""
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
+        page.on("response", self._response)
+        page.on("requestfailed", self._request_failed)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.request.method} {response.url}")
+
+    def _request_failed(self, request) -> None:
+        # A poll still in flight when the page navigates away is cancelled, not failed.
+        if request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.failure} {request.method} {request.url}")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], f"console errors: {self.errors}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+
+
+@pytest.fixture
+def watch(page) -> PageWatch:
+    return PageWatch(page)
+
+
+MARKER = "window.__pairsmithSamePage"
+
+
+def mark_page(page) -> None:
+    """Set a value that lives only as long as this document: a reload or a full navigation
+    loses it, an htmx swap keeps it."""
+    page.evaluate(f"{MARKER} = true")
+
+
+def page_was_kept(page) -> bool:
+    return page.evaluate(f"{MARKER} === true")
+
+
+def htmx_loaded(page) -> bool:
+    return page.evaluate("typeof window.htmx === 'object' && typeof htmx.version === 'string'")
