@@ -4,19 +4,19 @@ from typing import TypeVar
 
 from django import forms
 
-from annotation.models import Choice, Role
+from annotation.models import SHOWN_SIDES, Choice, Role
 
 # What the annotator pressed refers to the screen; labels store the canonical pair order.
 SHOWN_CHOICES = [
-    ("left", "A (left) is better"),
-    ("right", "B (right) is better"),
+    ("left", SHOWN_SIDES[Choice.A]),
+    ("right", SHOWN_SIDES[Choice.B]),
     (Choice.TIE, "Tie"),
     (Choice.BOTH_BAD, "Both bad"),
     (Choice.SKIP, "Skip"),
 ]
 ADJUDICATE_CHOICES = [
-    (Choice.A, "A better"),
-    (Choice.B, "B better"),
+    (Choice.A, "Response 1 better"),
+    (Choice.B, "Response 2 better"),
     (Choice.TIE, "Tie"),
     (Choice.BOTH_BAD, "Both bad"),
 ]

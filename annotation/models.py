@@ -230,11 +230,16 @@ class Assignment(models.Model):
 
 
 class Choice(models.TextChoices):
-    A = "a", "A is better"
-    B = "b", "B is better"
+    # Stored order, as leads see it; annotators see left/right (Label.shown_choice_display).
+    A = "a", "Response 1 is better"
+    B = "b", "Response 2 is better"
     TIE = "tie", "Tie"
     BOTH_BAD = "both_bad", "Both bad"
     SKIP = "skip", "Skip"
+
+
+# The two sides of the annotate page, by the response shown there in stored order terms.
+SHOWN_SIDES = {Choice.A: "A (left) is better", Choice.B: "B (right) is better"}
 
 
 class LabelSource(models.TextChoices):
@@ -342,6 +347,16 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return f"label {self.pk}: {self.choice} on pair {self.pair_id}"
+
+    def shown_choice_display(self) -> str:
+        """The answer as its annotator saw the pair: A on the left, B on the right (the pair's
+        `swapped` puts response 2 on the left). Reads `self.pair`: select it along."""
+        if self.choice not in SHOWN_SIDES:
+            return self.get_choice_display()
+        side = self.choice
+        if self.pair.swapped:
+            side = Choice.B if side == Choice.A else Choice.A
+        return SHOWN_SIDES[side]
 
 
 class ImportJob(models.Model):

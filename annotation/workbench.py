@@ -7,9 +7,11 @@ functions (annotation/queue_pg.py), the lease itself is taken in that same round
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -161,3 +163,37 @@ def _page(row: tuple, mark: progress.Mark) -> Page:
         left, right = tuple(a[:4]), tuple(a[4:])
         pair = ShownPair(prompt, *((right, left) if swapped else (left, right)))
     return Page(total + mark.total, recent + mark.recent, pair, counted_since_mark=total)
+
+
+# The project's queue by status. Counting it reads every pair of the project, which at 100k
+# pairs costs more than the rest of an answer: each process keeps the counts for
+# QUEUE_COUNTS_MAX_AGE seconds.
+QUEUE_COUNTS = """
+SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'complete')
+FROM annotation_pair WHERE project_id = %(project)s
+"""
+_queue_counts: dict[int, tuple[float, QueueCounts]] = {}
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Pairs of the project still open, and complete (retired pairs count in neither)."""
+
+    open: int
+    complete: int
+
+    @property
+    def percent_complete(self) -> int:
+        total = self.open + self.complete
+        return round(100 * self.complete / total) if total else 100
+
+
+def queue_counts(project_id: int) -> QueueCounts:
+    """The project's queue counts, at most QUEUE_COUNTS_MAX_AGE seconds old."""
+    now = time.monotonic()
+    kept = _queue_counts.get(project_id)
+    if kept is not None and now - kept[0] < settings.QUEUE_COUNTS_MAX_AGE:
+        return kept[1]
+    counts = QueueCounts(*run(QUEUE_COUNTS, {"project": project_id})[0])
+    _queue_counts[project_id] = (now, counts)
+    return counts

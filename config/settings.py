@@ -157,6 +157,8 @@ IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", 200) * 1024 * 1024
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_KB", 2048) * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# How old the annotate page's "left in the queue" count may be (annotation.workbench).
+QUEUE_COUNTS_MAX_AGE = envint("QUEUE_COUNTS_MAX_AGE", 5)
 
 LOGGING = {
     "version": 1,

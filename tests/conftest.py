@@ -28,6 +28,14 @@ def _require_services(request):
         pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_queue_counts():
+    """The annotate page's queue counts are kept per process: no test sees another's."""
+    from annotation import workbench
+
+    workbench._queue_counts.clear()
+
+
 @pytest.fixture
 def project(db):
     return ProjectFactory(name="Demo", slug="demo")

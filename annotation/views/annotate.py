@@ -22,6 +22,10 @@ from annotation.queue import NOT_LEASED, answer_submit, label_undo
 from annotation.rendering import render_untrusted
 
 SESSION_START = "annotate-session-start"
+# What an undone answer said (rationale, strength), shown again with its pair.
+RESTORE = "annotate-restore"
+UNDONE = "Undone: your last answer was withdrawn. The pair is back; answer it again."
+NOTHING_TO_UNDO = "Nothing to undo: answers can be undone for two minutes."
 # The part htmx swaps after each answer, and the full page's middle (config/jinja2.py).
 WORKBENCH = "annotation/_workbench.html"
 
@@ -60,15 +64,20 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 def undo(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)
     undone = label_undo(project=project, annotator=request.user)
-    note = "" if undone else "Nothing to undo: answers can be undone for two minutes."
-    return _after_write(request, project, note)
+    if undone is None:
+        return _after_write(request, project, NOTHING_TO_UNDO)
+    # The next page shows the pair again with what was written about it.
+    request.session[RESTORE] = {"rationale": undone.rationale, "strength": undone.strength}
+    return _after_write(request, project, UNDONE, ok=True)
 
 
-def _after_write(request: HttpRequest, project: Project, note: str) -> HttpResponse:
+def _after_write(
+    request: HttpRequest, project: Project, note: str, ok: bool = False
+) -> HttpResponse:
     if request.htmx:
-        return _workbench(request, project, error=note)
+        return _workbench(request, project, **({"notice": note} if ok else {"error": note}))
     if note:
-        messages.warning(request, note)
+        (messages.success if ok else messages.warning)(request, note)
     return redirect("annotate", slug=project.slug)
 
 
@@ -78,6 +87,7 @@ def _workbench(
     error: str = "",
     status: int = 200,
     answer: dict | None = None,
+    notice: str = "",
 ) -> HttpResponse:
     """The workbench with the annotator's lease; with `answer`, saved first (an htmx answer)."""
     since = _session_start(request)
@@ -90,8 +100,9 @@ def _workbench(
         result, lease, page = workbench.answer_and_page(**reader, answer=answer)
         error, status = (NOT_LEASED, 400) if result is None else (result.message, 200)
     progress.settle(request.session, mark, **who, counted_since_mark=page.counted_since_mark)
-    context = {"project": project, "lease": lease, "error": error}
+    context = {"project": project, "lease": lease, "error": error, "notice": notice}
     context.update(done_total=page.done_total, done_session=page.done_session)
+    context.update(queue=workbench.queue_counts(project.id), restore=_restored(request, lease))
     if page.pair is not None:
         context.update(_pair_context(page.pair, project))
     return _respond(request, project, context, status)
@@ -112,6 +123,13 @@ def _pair_context(shown: workbench.ShownPair, project: Project) -> dict:
     if rendered:
         render_ahead(project.id)
     return {"prompt_text": shown.prompt_text, "left_html": left, "right_html": right}
+
+
+def _restored(request: HttpRequest, lease) -> dict:
+    """What the annotator wrote with an answer they undid, for the pair it brings back."""
+    if lease is None or RESTORE not in request.session:
+        return {}
+    return request.session.pop(RESTORE)
 
 
 def _session_start(request: HttpRequest) -> datetime:

@@ -68,6 +68,8 @@ def adjudicate(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
         "pair": pair,
         "answers": oversight.pair_answers(pair),
         "choices": ADJUDICATE_CHOICES,
+        # Blind by default: a model's name can sway the decision.
+        "reveal": request.GET.get("reveal") == "models",
     }
     return render(request, "annotation/adjudicate.html", context)
 
