@@ -6,7 +6,7 @@ PORT ?= 8000
 # The demo always runs on SQLite with in-process tasks, whatever the shell exports.
 DEMO_ENV := env -u DATABASE_URL -u REDIS_URL DEBUG=1 HF_HUB_OFFLINE=1
 
-.PHONY: demo demo-smoke test lint test-sqlite bench install install-dev clean
+.PHONY: demo demo-smoke test lint test-sqlite bench screenshots install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,8 @@ install-dev: $(VENV)/.dev-installed
 
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo --port $(PORT)
+	@echo "Serving the demo on http://127.0.0.1:$(PORT)/ (make demo PORT=8123 for another port; Ctrl-C stops it)"
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Everything `make demo` does, but the server is started, asked for the login page, and stopped.
@@ -49,6 +50,10 @@ test: lint
 # The suite without service-backed tests, on SQLite and eager tasks (what a laptop runs).
 test-sqlite: install-dev
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not postgres and not redis and not celery_worker and not browser"
+
+# Every page on a laptop and a phone, as PNGs with an index, in var/screenshots/.
+screenshots: install-dev
+	$(BIN)/python scripts/screenshots.py
 
 bench: install-dev
 	$(BIN)/python bench/import.py

@@ -46,6 +46,11 @@ def test_the_demo_holds_real_data_two_roles_and_a_queue(
     assert "demo-annotator / demo-pass" in out
 
 
+def test_the_demo_says_which_port_it_serves_on(capsys):
+    call_command("load_demo", port=8123)
+    assert "open http://127.0.0.1:8123/ and log in" in capsys.readouterr().out
+
+
 def test_loading_the_demo_twice_duplicates_nothing():
     call_command("load_demo")
     first = counts()

@@ -8,8 +8,12 @@ from annotation.demo import demo_load
 class Command(BaseCommand):
     help = "Create the bundled demo project with real data, demo users and a filled queue."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="the port the demo serves on")
+
     def handle(self, *args, **opts) -> None:
         report = demo_load()
         for line in report.lines:
             self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS("Demo ready: open http://127.0.0.1:8000/ and log in."))
+        url = f"http://127.0.0.1:{opts['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"Demo ready: open {url} and log in."))
