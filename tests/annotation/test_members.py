@@ -173,6 +173,7 @@ def test_a_deactivated_member_loses_the_project_and_its_pairs_and_keeps_their_la
     client.force_login(annotator)
     assert client.get(reverse("annotate", args=["demo"])).status_code == 404
     assert client.post(reverse("annotate_submit", args=["demo"])).status_code == 404
+    assert client.post(reverse("api-lease", args=["demo"])).status_code == 404
     assert client.get(reverse("project_detail", args=["demo"])).status_code == 404
     assert "Demo" not in client.get(reverse("home")).content.decode()
 
