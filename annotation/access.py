@@ -1,4 +1,5 @@
-"""One access helper per object type: 404 for strangers, 403 for the wrong role."""
+"""One access helper per object type: 404 for strangers, 403 for the wrong role. A member whose
+access a lead turned off (Membership.deactivated_at) is a stranger again."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from config.auth import reading_user_with
 MEMBER_PROJECT = """
 SELECT {columns}, m.role
 FROM annotation_project p JOIN annotation_membership m ON m.project_id = p.id
-WHERE p.slug = %s AND m.user_id = %s
+WHERE p.slug = %s AND m.user_id = %s AND m.deactivated_at IS NULL
 """
 
 
@@ -33,7 +34,7 @@ SELECT {user_columns}, {project_columns}, m.role
 FROM {user_table} u
 LEFT JOIN (annotation_membership m
            JOIN annotation_project p ON p.id = m.project_id AND p.slug = %s)
-       ON m.user_id = u.{user_key}
+       ON m.user_id = u.{user_key} AND m.deactivated_at IS NULL
 WHERE u.{user_key} = %s
 """
 
@@ -103,7 +104,7 @@ def _user_and_member(model, connection, user_select: str, project_select: str) -
 
 
 def get_project_for_member(request, slug: str) -> tuple[Project, str]:
-    """The project and the user's role in it; 404 if the user is not a member."""
+    """The project and the user's role in it; 404 if the user is not an active member."""
     if not request.user.is_authenticated:
         raise Http404("No such project.")
     known = getattr(request.user, "member_of", None) or {}
@@ -114,7 +115,8 @@ def get_project_for_member(request, slug: str) -> tuple[Project, str]:
 
 
 def member_project(user, slug: str) -> Project | None:
-    """The project, with the user's role as `member_role`, if the user is one of its members."""
+    """The project, with the user's role as `member_role`, if the user is one of its active
+    members."""
     alias = router.db_for_read(Project)
     connection = connections[alias]
     cols = rows.columns(Project, connection, "p")

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django import forms
+from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from annotation.models import SHOWN_SIDES, Choice, Role
 
@@ -21,6 +23,14 @@ ADJUDICATE_CHOICES = [
     (Choice.BOTH_BAD, "Both bad"),
 ]
 STRENGTHS = [("", "—"), ("1", "slightly"), ("2", "clearly")]
+# Most people a lead adds label pairs: Annotator comes first and is the default.
+ROLE_CHOICES = [(Role.ANNOTATOR, Role.ANNOTATOR.label), (Role.LEAD, Role.LEAD.label)]
+MEMBER_ACTIONS = [
+    ("role", "Change role"),
+    ("deactivate", "Deactivate"),
+    ("reactivate", "Reactivate"),
+    ("link", "New set-password link"),
+]
 
 
 class _SharedFields(dict):
@@ -70,7 +80,21 @@ class AdjudicateForm(forms.Form):
     rationale = forms.CharField(required=False, max_length=5000)
 
 
-class MemberForm(forms.Form):
+class MemberAddForm(forms.Form):
+    """Add a person: an existing account by its username, or a new account."""
+
+    username = UsernameField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = forms.EmailField(required=False)
+    role = forms.TypedChoiceField(
+        choices=ROLE_CHOICES, required=False, empty_value=Role.ANNOTATOR, initial=Role.ANNOTATOR
+    )
+
+
+class MemberChangeForm(forms.Form):
+    """A lead's change to one member, named by username."""
+
     username = forms.CharField(max_length=150)
-    action = forms.ChoiceField(choices=[("set", "set"), ("remove", "remove")], required=False)
-    role = forms.ChoiceField(choices=Role.choices, required=False)
+    action = forms.ChoiceField(choices=MEMBER_ACTIONS)
+    role = forms.TypedChoiceField(
+        choices=ROLE_CHOICES, required=False, empty_value=Role.ANNOTATOR, initial=Role.ANNOTATOR
+    )

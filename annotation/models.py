@@ -14,7 +14,8 @@ class Role(models.TextChoices):
 
 class ProjectQuerySet(models.QuerySet):
     def for_member(self, user) -> ProjectQuerySet:
-        return self.filter(memberships__user=user).distinct()
+        """The projects the user may open: a deactivated membership opens none."""
+        return self.filter(memberships__user=user, memberships__deactivated_at=None).distinct()
 
 
 class Project(models.Model):
@@ -40,6 +41,11 @@ class Project(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(deactivated_at=None)
+
+
 class Membership(models.Model):
     # Looked up through membership_unique_user, which leads with it (as every FK below that
     # says db_index=False: a second index on the same leading column costs every write).
@@ -51,6 +57,11 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a lead turns the person's access off: they no longer see the project or take its
+    # pairs, and their labels stay. Nullable, so adding it is a plain ADD COLUMN on SQLite.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -60,6 +71,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) in {self.project}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class Prompt(models.Model):

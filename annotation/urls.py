@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 import annotation.converters  # noqa: F401 (registers the <id:...> converter)
-from annotation.views import annotate, exports, imports, lead, projects
+from annotation.views import annotate, exports, imports, lead, members, projects
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("projects/<slug:slug>/annotate/", annotate.annotate, name="annotate"),
     path("projects/<slug:slug>/annotate/submit/", annotate.submit, name="annotate_submit"),
     path("projects/<slug:slug>/annotate/undo/", annotate.undo, name="annotate_undo"),
-    path("projects/<slug:slug>/members/", lead.members, name="members"),
+    path("projects/<slug:slug>/members/", members.members, name="members"),
     path(
         "projects/<slug:slug>/leases/<id:assignment_id>/release/",
         lead.lease_release,

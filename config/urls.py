@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from annotation.views.accounts import PasswordSetView
+
 # Django tries the patterns in order, and each include whose prefix does not match raises and
 # catches a Resolver404: the pages annotators hit on every answer come before admin/ and api/v1/
 # (the annotate URLs resolved in 31 against 57 microseconds behind them), and after only the two
@@ -16,4 +18,6 @@ urlpatterns = [
     path("", include("selection.urls")),
     path("api/v1/", include("annotation.api.urls")),
     path("admin/", admin.site.urls),
+    # A one-time link a lead hands to someone whose account they created.
+    path("accounts/set-password/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_set"),
 ]

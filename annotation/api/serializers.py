@@ -37,16 +37,17 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
+    active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
         model = Membership
-        fields = ["username", "role", "created_at"]
+        fields = ["username", "role", "active", "created_at"]
         read_only_fields = ["created_at"]
 
 
 class MemberSetSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.ANNOTATOR)
 
 
 class PromptSerializer(serializers.ModelSerializer):

@@ -31,7 +31,7 @@ from annotation.models import (
     Role,
 )  # fmt: skip
 from annotation.queue import NOT_LEASED, answer_submit, assignment_lease, label_undo
-from annotation.services import membership_set
+from annotation.services import MembershipError, membership_set
 
 
 class ProjectList(generics.ListCreateAPIView):
@@ -87,7 +87,11 @@ class MemberList(generics.ListAPIView):
         user = get_user_model().objects.filter(username=data.validated_data["username"]).first()
         if user is None:
             raise ValidationError({"username": ["No user with this username."]})
-        membership = membership_set(project=project, user=user, role=data.validated_data["role"])
+        role = data.validated_data["role"]
+        try:
+            membership = membership_set(project=project, user=user, role=role)
+        except MembershipError as refused:
+            raise ValidationError({"role": [str(refused)]}) from None
         return ApiResponse(s.MemberSerializer(membership).data)
 
 

@@ -1,9 +1,8 @@
-"""The lead's oversight: queue, people, leases, disagreements, adjudication, members."""
+"""The lead's oversight: queue, people, leases, disagreements, adjudication."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,10 +10,9 @@ from django.views.decorators.http import require_POST
 
 from annotation import oversight
 from annotation.access import get_project_for_lead
-from annotation.forms import ADJUDICATE_CHOICES, AdjudicateForm, MemberForm, error_text
-from annotation.models import Membership, Pair, Role
+from annotation.forms import ADJUDICATE_CHOICES, AdjudicateForm, error_text
+from annotation.models import Pair, Role
 from annotation.queue import assignment_release, label_adjudicate
-from annotation.services import membership_set
 
 
 def lead_dashboard(request: HttpRequest, project) -> HttpResponse:
@@ -72,38 +70,3 @@ def adjudicate(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
         "reveal": request.GET.get("reveal") == "models",
     }
     return render(request, "annotation/adjudicate.html", context)
-
-
-@login_required
-def members(request: HttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_lead(request, slug)
-    if request.method == "POST":
-        _members_change(request, project)
-        return redirect("members", slug=project.slug)
-    rows = (
-        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
-    )
-    context = {"project": project, "members": rows, "roles": Role.choices}
-    return render(request, "annotation/members.html", context)
-
-
-def _members_change(request: HttpRequest, project) -> None:
-    form = MemberForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"Nothing changed ({error_text(form)}).")
-        return
-    username = form.cleaned_data["username"]
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        messages.error(request, f"No user called {username!r}. Create the account first (admin).")
-        return
-    if form.cleaned_data["action"] == "remove":
-        if user == request.user:
-            messages.error(request, "You cannot remove yourself; ask another lead.")
-            return
-        Membership.objects.filter(project=project, user=user).delete()
-        messages.success(request, f"{username} removed.")
-        return
-    role = form.cleaned_data["role"] or Role.ANNOTATOR
-    membership_set(project=project, user=user, role=role)
-    messages.success(request, f"{username} is now a {role}.")

@@ -12,7 +12,8 @@ from annotation.views.lead import lead_dashboard
 @login_required
 def home(request):
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.active()
+        .filter(user=request.user)
         .select_related("project")
         .order_by("project__name")
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from annotation.models import Label, Membership, Role
+from annotation.models import Label
 from annotation.queue import assignment_lease, label_submit
 from tests.factories import PairFactory, UserFactory
 
@@ -84,25 +84,6 @@ def test_a_lead_releases_a_live_lease(client, lead, annotator, project):
     client.post(reverse("lease_release", args=["demo", lease.id]))
     lease.refresh_from_db()
     assert lease.state == "released"
-
-
-def test_members_are_added_changed_and_removed_by_leads(client, lead, annotator):
-    newcomer = UserFactory(username="newcomer")
-    client.force_login(lead)
-    url = reverse("members", args=["demo"])
-    client.post(url, {"username": "newcomer", "role": "annotator", "action": "set"})
-    assert Membership.objects.get(user=newcomer).role == Role.ANNOTATOR
-    client.post(url, {"username": "newcomer", "role": "lead", "action": "set"})
-    assert Membership.objects.get(user=newcomer).role == Role.LEAD
-    client.post(url, {"username": "newcomer", "action": "remove"})
-    assert not Membership.objects.filter(user=newcomer).exists()
-    page = client.post(url, {"username": "ghost", "action": "set"}, follow=True)
-    assert "No user called" in page.content.decode()
-    for data, field in [({"username": "new\x00comer"}, "username"),
-                        ({"username": "newcomer", "role": "boss"}, "role")]:  # fmt: skip
-        page = client.post(url, data, follow=True).content.decode()
-        assert f"Nothing changed ({field}:" in page
-    assert not Membership.objects.filter(user=newcomer).exists()
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,19 @@ def test_a_lead_sets_roles_and_changes_settings(api, lead, project, outsider):
     assert Project.objects.get(slug="demo").overlap == 3
 
 
+def test_members_added_through_the_api_are_annotators_and_the_last_lead_stays(
+    api, lead, project, outsider
+):
+    client = api(lead)
+    added = client.post("/api/v1/projects/demo/members/", {"username": "outsider"}, format="json")
+    assert (added.json()["role"], added.json()["active"]) == ("annotator", True)
+    demoted = client.post("/api/v1/projects/demo/members/",
+                          {"username": "lead", "role": "annotator"}, format="json")  # fmt: skip
+    assert demoted.status_code == 400
+    assert "last lead" in demoted.json()["error"]["fields"]["role"][0]
+    assert Membership.objects.get(user=lead).role == Role.LEAD
+
+
 def test_lease_shows_the_display_order_without_models_or_gold(api, annotator, project):
     pair = PairFactory(project=project, swapped=True)
     leased = api(annotator).post("/api/v1/projects/demo/lease/")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotation', '0010_fk_indexes_led_by_composites'),
+        ('annotation', '0011_membership_deactivated_at'),
     ]
 
     operations = [
