@@ -178,11 +178,23 @@ def lead_pages(person: Browser, first: bool) -> None:
     person.shoot("adjudicate-revealed", f"{adjudicate}?reveal=models")
     for name in ("members", "selection", "effort", "import", "export"):
         person.shoot(name, f"/projects/{SLUG}/{name}/")
+    add_person(person, f"new-{person.size}")
     for name, start in (("import-job", start_import), ("export-job", start_export)):
         start(person)
         page.wait_for_load_state("networkidle")
         person.shoot(name)
     person.shoot("api-docs", "/api/v1/docs/", ours=False)
+
+
+def add_person(person: Browser, username: str) -> None:
+    """The members page with a new person's one-time link, then the page that link opens."""
+    page = person.page
+    page.goto(f"{person.base}/projects/{SLUG}/members/")
+    page.fill("#add-member input[name=username]", username)
+    page.click("#add-member button[type=submit]")
+    page.wait_for_selector("#set-password-link")
+    person.shoot("members-new-link")
+    person.shoot("set-password", page.input_value("#set-password-link").removeprefix(person.base))
 
 
 def start_import(person: Browser) -> None:
