@@ -93,18 +93,16 @@ def celery_config(env: Mapping[str, str]) -> dict:
     }
 
 
+# A Redis that stops answering costs a request at most this long before the cache gives up.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}
+
+
 def cache_config(env: Mapping[str, str]) -> dict:
     redis_url = env.get("REDIS_URL", "").strip()
     if redis_url:
-        return {"BACKEND": "config.cache.RedisCache", "LOCATION": redis_url}
+        return {
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": dict(REDIS_TIMEOUTS),
+        }
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-
-
-def session_engine(env: Mapping[str, str]) -> str:
-    """Sessions read through the cache only when that cache is shared by every web process.
-
-    With a per-process cache, a logout in one process would leave the session alive in another.
-    """
-    if env.get("REDIS_URL", "").strip():
-        return "django.contrib.sessions.backends.cached_db"
-    return "django.contrib.sessions.backends.db"

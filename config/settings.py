@@ -14,7 +14,6 @@ from config.env import (
     envbool,
     envint,
     envlist,
-    session_engine,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,7 +87,9 @@ TEMPLATES = [
 
 DATABASES = {"default": database_config(os.environ, VAR_DIR)}
 CACHES = {"default": cache_config(os.environ)}
-SESSION_ENGINE = session_engine(os.environ)
+# Sessions live in the database alone: a Redis outage must not log anyone out or stop labeling,
+# and a logout made while Redis was down must not come back from a stale cached copy.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's ModelBackend, with a leaner read of the signed-in user on every request.

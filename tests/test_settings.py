@@ -18,7 +18,6 @@ from config.env import (
     envbool,
     envint,
     envlist,
-    session_engine,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +59,7 @@ def test_redis_url_makes_redis_the_broker_result_backend_and_cache():
     assert cache_config(env) == {
         "BACKEND": "config.cache.RedisCache",
         "LOCATION": env["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
 
 
@@ -90,16 +90,6 @@ def test_the_redis_cache_takes_keys_memcached_would_refuse():
         cache.set_many(dict.fromkeys(keys, 7), timeout=30)
         assert cache.get_many(keys) == dict.fromkeys(keys, 7)
         cache.delete_many(keys)
-
-
-def test_sessions_are_read_through_the_cache_only_when_it_is_shared_redis():
-    assert session_engine({"REDIS_URL": "redis://127.0.0.1:6379/3"}).endswith("cached_db")
-    # A per-process cache would keep a logged-out session alive in the other web processes.
-    assert session_engine({}).endswith("backends.db")
-
-
-def test_the_settings_take_the_session_engine_from_the_environment(settings):
-    assert session_engine(os.environ) == settings.SESSION_ENGINE
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), ("no", False)])
