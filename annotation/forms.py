@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django import forms
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from annotation import login_limits
 from annotation.models import SHOWN_SIDES, Choice, Role
 
 # What the annotator pressed refers to the screen; labels store the canonical pair order.
@@ -98,3 +99,21 @@ class MemberChangeForm(forms.Form):
     role = forms.TypedChoiceField(
         choices=ROLE_CHOICES, required=False, empty_value=Role.ANNOTATOR, initial=Role.ANNOTATOR
     )
+
+
+class LimitedAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing for a while after repeated wrong passwords
+    (annotation/login_limits.py)."""
+
+    def clean(self):
+        who = {"username": self.cleaned_data.get("username") or "",
+               "address": login_limits.client_address(self.request)}  # fmt: skip
+        why = login_limits.refusal(**who)
+        if why:
+            raise forms.ValidationError(why, code="too_many_attempts")
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                login_limits.failure(**who)
+            raise

@@ -81,6 +81,9 @@ class RedisCache(django_redis.RedisCache):
     def touch(self, key, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
         return _or(False, lambda: super(RedisCache, self).touch(key, timeout, version))
 
+    def incr(self, key, delta=1, version=None):
+        return _or(delta, lambda: super(RedisCache, self).incr(key, delta, version))
+
     def delete(self, key, version=None):
         return _or(False, lambda: super(RedisCache, self).delete(key, version))
 

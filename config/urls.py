@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from annotation.forms import LimitedAuthenticationForm
 from annotation.views.accounts import PasswordSetView
 
 # Django tries the patterns in order, and each include whose prefix does not match raises and
@@ -12,7 +13,11 @@ from annotation.views.accounts import PasswordSetView
 # single pages, which cost them a failed match each. No two routes overlap
 # (tests/test_urls.py), so the order changes none.
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LimitedAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("annotation.urls")),
     path("", include("selection.urls")),

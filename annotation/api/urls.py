@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import annotation.converters  # noqa: F401 (registers the <id:...> converter)
 from annotation.api import views as v
+from annotation.api.tokens import TokenView
 from selection import api as sel
 
 P = "projects/<slug:slug>/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # POST username + password → {"token": ...}; then send "Authorization: Token <token>".
-    path("token/", obtain_auth_token, name="api-token"),
+    # DELETE with that header revokes it. A password change revokes it too.
+    path("token/", TokenView.as_view(), name="api-token"),
     path("projects/", v.ProjectList.as_view(), name="api-projects"),
     path(P, v.ProjectDetail.as_view(), name="api-project"),
     path(P + "members/", v.MemberList.as_view(), name="api-members"),

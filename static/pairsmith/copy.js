@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   document.querySelectorAll("[data-copy]").forEach(function (button) {
+    const target = document.getElementById(button.dataset.copy);
+    target.addEventListener("focus", function () { target.select(); });
     button.addEventListener("click", function () {
       const field = document.getElementById(button.dataset.copy);
       field.select();
