@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from annotation.job import Job
+
 
 class Role(models.TextChoices):
     LEAD = "lead", "Lead"
@@ -374,14 +376,8 @@ class Label(models.Model):
         return SHOWN_SIDES[side]
 
 
-class ImportJob(models.Model):
+class ImportJob(Job):
     """A file import, run inline or by a worker; the lead's page polls its progress."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="import_jobs")
     created_by = models.ForeignKey(
@@ -391,12 +387,9 @@ class ImportJob(models.Model):
     file_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=20, default="auto")
     skip_invalid = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     bytes_total = models.BigIntegerField(default=0)
     bytes_done = models.BigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.file_name} ({self.status})"
@@ -408,31 +401,16 @@ class ImportJob(models.Model):
         return min(100, int(100 * self.bytes_done / self.bytes_total))
 
 
-class ExportJob(models.Model):
+class ExportJob(Job):
     """A DPO export started from the web: run by a worker, zipped, downloaded by a lead."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="export_jobs")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    progress = models.FloatField(default=0.0)
     report = models.JSONField(default=dict, blank=True)
     file_path = models.CharField(max_length=500, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.RUNNING)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 import annotation.converters  # noqa: F401 (registers the <id:...> converter)
-from annotation.views import annotate, exports, imports, lead, members, projects
+from annotation.views import annotate, exports, imports, jobs, lead, members, projects
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -18,6 +18,11 @@ urlpatterns = [
         name="lease_release",
     ),
     path("projects/<slug:slug>/pairs/<id:pair_id>/adjudicate/", lead.adjudicate, name="adjudicate"),
+    path(
+        "projects/<slug:slug>/jobs/<slug:kind>/<id:job_id>/resume/",
+        jobs.job_resume,
+        name="job_resume",
+    ),
     path("projects/<slug:slug>/import/", imports.import_upload, name="import_upload"),
     path("projects/<slug:slug>/imports/<id:job_id>/", imports.import_job, name="import_job"),
     path("projects/<slug:slug>/export/", exports.export_page, name="export"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from annotation.job import Job
+
 
 class ModelProfile(models.Model):
     class Source(models.TextChoices):
@@ -36,13 +38,7 @@ class ModelProfile(models.Model):
         return f"{self.model_name} ({self.competency})"
 
 
-class SelectionRun(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
+class SelectionRun(Job):
     project = models.ForeignKey(  # selectionrun_project_idx leads with it
         "annotation.Project",
         on_delete=models.CASCADE,
@@ -52,14 +48,8 @@ class SelectionRun(models.Model):
     strategy = models.CharField(max_length=100)
     arm = models.CharField(max_length=100, default="default")
     params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    progress = models.FloatField(default=0.0)
     counts = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -94,32 +84,20 @@ class ResponseEmbedding(models.Model):
         return f"{self.embedder} embedding of response {self.response_id}"
 
 
-class EffortRun(models.Model):
+class EffortRun(Job):
     """An effort computation: a simulation on gold scores, or learning curves of real labels."""
 
     class Kind(models.TextChoices):
         SIMULATION = "simulation", "Simulation"
         LIVE = "live", "Live labels"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
     project = models.ForeignKey(  # effortrun_latest_idx leads with it
         "annotation.Project", on_delete=models.CASCADE, related_name="effort_runs", db_index=False
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    progress = models.FloatField(default=0.0)
-    stage = models.CharField(max_length=100, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
     seconds = models.FloatField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -129,10 +107,6 @@ class EffortRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} effort run {self.pk} ({self.status})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.RUNNING)
 
 
 class SpaRound(models.Model):

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import numpy as np
 from django.db import transaction
-from django.utils import timezone
 
 from annotation.models import Project, Response
 from annotation.services import PairSpec, pairs_create
@@ -67,33 +66,30 @@ def strategy_options(strategy: str, options: dict) -> dict:
 
 
 def selection_run_retry(*, run: SelectionRun) -> SelectionRun:
-    """Put a failed run back in the queue (its pairs so far are kept; none are duplicated)."""
+    """Put a failed run, or one whose worker died, back in the queue (its pairs so far are
+    kept; none are duplicated)."""
     from selection.tasks import run_selection
 
     with transaction.atomic():
         updated = SelectionRun.objects.filter(id=run.id, status=SelectionRun.Status.FAILED).update(
             status=SelectionRun.Status.PENDING, error="", finished_at=None
         )
-        if updated:
+        if updated or run.resume():
             run_selection.delay_on_commit(run.id)
     run.refresh_from_db()
     return run
 
 
 def selection_run_execute(*, run_id: int) -> SelectionRun:
-    """Claim the run and build its pairs; safe to call again after a crash (no duplicates).
-
-    A RUNNING run is claimed again on purpose: that is a task redelivered after its worker died.
-    """
-    claimed = SelectionRun.objects.filter(
-        id=run_id, status__in=[SelectionRun.Status.PENDING, SelectionRun.Status.RUNNING]
-    ).update(status=SelectionRun.Status.RUNNING, started_at=timezone.now())
-    run = SelectionRun.objects.select_related("project").get(id=run_id)
-    if not claimed:
-        return run
+    """Claim the run and build its pairs; safe to call again after a crash (no duplicates):
+    a run whose worker died is claimed again once its heartbeat stops (annotation/job.py)."""
+    run = SelectionRun.claim(run_id)
+    if run is None:  # finished, or another worker's
+        return SelectionRun.objects.get(id=run_id)
     started = time.perf_counter()
     try:
-        counts = _build_pairs(run)
+        with run.working():
+            counts = _build_pairs(run)
     except SelectionError as exc:
         return _finish(run, SelectionRun.Status.FAILED, error=str(exc))
     run.counts = counts
@@ -102,12 +98,7 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
 
 
 def _finish(run: SelectionRun, status: str, error: str = "") -> SelectionRun:
-    run.status = status
-    run.error = error
-    run.progress = 1.0 if status == SelectionRun.Status.DONE else run.progress
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "progress", "finished_at", "counts", "timings"])
-    return run
+    return run.finish(status, error, fields=("counts", "timings"))
 
 
 def _build_pairs(run: SelectionRun) -> dict:
@@ -225,7 +216,7 @@ def _progress(run: SelectionRun, value: float) -> None:
     delay = float(run.params.get("delay_per_chunk", 0))  # a test's way to make a run slow
     if delay:
         time.sleep(delay)
-    SelectionRun.objects.filter(id=run.id).update(progress=round(value, 3))
+    run.report_progress(value)
 
 
 def _spec(group: PromptGroup, cand, rng: np.random.Generator, weight: float) -> PairSpec:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from annotation.export.service import ExportError, export_dpo
 from annotation.export.writers import FORMATS
@@ -48,12 +47,14 @@ def export_job_start(*, project: Project, user, params: dict) -> ExportJob:
 
 
 def export_job_run(*, job_id: int) -> ExportJob:
-    claimed = ExportJob.objects.filter(
-        id=job_id, status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING]
-    ).update(status=ExportJob.Status.RUNNING)
-    job = ExportJob.objects.select_related("project").get(id=job_id)
-    if not claimed:
-        return job
+    job = ExportJob.claim(job_id)
+    if job is None:  # finished, or another worker's
+        return ExportJob.objects.get(id=job_id)
+    with job.working():
+        return _export(job)
+
+
+def _export(job: ExportJob) -> ExportJob:
     folder = Path(settings.MEDIA_ROOT) / "exports" / str(job.id)
     shutil.rmtree(folder, ignore_errors=True)  # a redelivered job starts clean
     try:
@@ -70,13 +71,10 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
 def _progress(job: ExportJob):
     def report(fraction: float) -> None:
-        ExportJob.objects.filter(id=job.id).update(progress=round(fraction * 0.95, 3))
+        job.report_progress(fraction * 0.95)
 
     return report
 
 
 def _finish(job: ExportJob, status: str, error: str = "") -> ExportJob:
-    job.status, job.error, job.finished_at = status, error, timezone.now()
-    job.progress = 1.0 if status == ExportJob.Status.DONE else job.progress
-    job.save(update_fields=["status", "error", "finished_at", "progress", "report", "file_path"])
-    return job
+    return job.finish(status, error, fields=("report", "file_path"))

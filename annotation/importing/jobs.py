@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from annotation.importing.report import ImportReport
@@ -64,21 +63,18 @@ def import_job_run(*, job_id: int) -> ImportJob:
     A job found running is run again (a worker died mid-way): the import rolled back, and
     importing is idempotent anyway.
     """
-    unfinished = [ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
-    claimed = ImportJob.objects.filter(id=job_id, status__in=unfinished).update(
-        status=ImportJob.Status.RUNNING
-    )
-    job = ImportJob.objects.select_related("project").get(id=job_id)
-    if not claimed:
-        return job
-    report = import_file(
-        project=job.project,
-        path=job.file_path,
-        file_format=job.file_format,
-        skip_invalid=job.skip_invalid,
-        progress=_progress_writer(job.id),
-        display_name=job.file_name,
-    )
+    job = ImportJob.claim(job_id)
+    if job is None:  # finished, or another worker's
+        return ImportJob.objects.get(id=job_id)
+    with job.working():
+        report = import_file(
+            project=job.project,
+            path=job.file_path,
+            file_format=job.file_format,
+            skip_invalid=job.skip_invalid,
+            progress=_progress_writer(job.id),
+            display_name=job.file_name,
+        )
     return _finish(job, report)
 
 
@@ -97,11 +93,9 @@ def _progress_writer(job_id: int):
 
 
 def _finish(job: ImportJob, report: ImportReport) -> ImportJob:
-    job.status = ImportJob.Status.FAILED if report.refused else ImportJob.Status.DONE
-    job.report = report.to_dict()
-    job.bytes_done = job.bytes_total
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "report", "bytes_done", "finished_at"])
+    job.report, job.bytes_done = report.to_dict(), job.bytes_total
+    status = ImportJob.Status.FAILED if report.refused else ImportJob.Status.DONE
+    job.finish(status, fields=("report", "bytes_done"))
     cache.delete(progress_key(job.id))
     return job
 

@@ -6,7 +6,6 @@ import math
 import time
 
 from django.db import transaction
-from django.utils import timezone
 
 from annotation.models import Project
 from selection.effort import inputs, live_effort
@@ -70,29 +69,23 @@ def effort_run_start(*, project: Project, kind: str, params: dict | None = None)
 
 
 def effort_run_execute(*, run_id: int) -> EffortRun:
-    """Claim the run (a redelivered task claims a RUNNING run again) and compute it."""
-    claimed = EffortRun.objects.filter(
-        id=run_id, status__in=[EffortRun.Status.PENDING, EffortRun.Status.RUNNING]
-    ).update(status=EffortRun.Status.RUNNING, progress=0.0)
-    run = EffortRun.objects.get(id=run_id)
-    if not claimed:
-        return run
+    """Claim the run (one whose worker died, once its heartbeat stops) and compute it."""
+    run = EffortRun.claim(run_id)
+    if run is None:  # finished, or another worker's
+        return EffortRun.objects.get(id=run_id)
     began = time.perf_counter()
     try:
         compute = _simulate if run.kind == EffortRun.Kind.SIMULATION else _live
-        run.result = compute(run)
+        with run.working():
+            run.result = compute(run)
     except EffortError as exc:
         return _finish(run, EffortRun.Status.FAILED, began, error=str(exc))
     return _finish(run, EffortRun.Status.DONE, began)
 
 
 def _finish(run: EffortRun, status: str, began: float, error: str = "") -> EffortRun:
-    run.status, run.error = status, error
-    run.progress = 1.0 if status == EffortRun.Status.DONE else run.progress
     run.seconds = round(time.perf_counter() - began, 2)
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "progress", "seconds", "finished_at", "result"])
-    return run
+    return run.finish(status, error, fields=("seconds", "result"))
 
 
 def _stage(run: EffortRun, stage: str, low: float, high: float):
@@ -100,7 +93,7 @@ def _stage(run: EffortRun, stage: str, low: float, high: float):
 
     def report(fraction: float) -> None:
         value = round(low + (high - low) * fraction, 3)
-        EffortRun.objects.filter(id=run.id).update(progress=value, stage=stage)
+        run.report_progress(value, stage)
 
     report(0.0)
     return report
