@@ -4,6 +4,7 @@ from real labels), charts as server-side SVG, every table as CSV."""
 from __future__ import annotations
 
 import csv
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from annotation.access import get_project_for_lead
 from selection import charts
-from selection.effort import dashboard
+from selection.effort import dashboard, minimums
 from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
 from selection.models import EffortRun, SpaRound
 from selection.spa import SpaError, round_figures, spa_round_start
@@ -41,8 +42,8 @@ def _context(project) -> dict:
         "project": project, "figures": figures, "simulation": simulation, "live_run": live,
         "polling": any(r is not None and r.is_active for r in (simulation, live))
         or SpaRound.objects.filter(project=project, status__in=["pending", "running"]).exists(),
-        "simulation_charts": _effort_charts(simulation),
-        "live_charts": _effort_charts(live),
+        "simulation_result": _result(simulation), "live_result": _result(live),
+        "simulation_charts": _effort_charts(simulation), "live_charts": _effort_charts(live),
         "seconds_chart": _seconds_chart(figures["seconds_histogram"]),
         "throughput_chart": _throughput_chart(figures["throughput"]),
         "strategies": SIMULATED, "defaults": DEFAULTS, "spa_rounds": _spa_rounds(project),
@@ -71,31 +72,54 @@ def spa_start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("effort", slug=project.slug)
 
 
-def _effort_charts(run: EffortRun | None) -> dict | None:
+def _result(run: EffortRun | None) -> dict | None:
+    """A finished run's figures with the minimums applied (again: runs stored before a
+    minimum existed or changed show what today's rule allows)."""
     if run is None or run.status != EffortRun.Status.DONE:
         return None
-    arms, target = run.result.get("arms", {}), run.result.get("target")
+    return minimums.apply(run.result)
+
+
+def _effort_charts(run: EffortRun | None) -> dict | None:
+    result = _result(run)
+    if result is None:
+        return None
+    arms, target, baseline = result["arms"], result.get("target"), result.get("baseline")
     return {
         "curves": charts.learning_curves_svg(arms, target),
-        "saved_labels": charts.savings_svg(arms, "saved_labels"),
-        "saved_seconds": charts.savings_svg(arms, "saved_seconds"),
+        "saved_labels": charts.savings_svg(arms, "saved_labels", baseline),
+        "saved_seconds": charts.savings_svg(arms, "saved_seconds", baseline),
     }
 
 
 def _seconds_chart(histogram: dict):
     edges = histogram["edges"]
-    names = [f"{edges[i]:g}–{edges[i + 1]:g} s" for i in range(len(edges) - 1)]
-    return charts.bars_svg(histogram["counts"], names, "seconds per label")
+    names = [f"{a:g}–{b:g}" for a, b in zip(edges[:-2], edges[1:-1], strict=True)]
+    names.append(f"≥ {edges[-2]:g}")
+    return charts.bars_svg(
+        histogram["counts"], names, x_title="active seconds per label", y_title="labels",
+        label="seconds per label",
+    )  # fmt: skip
+
+
+THROUGHPUT_BARS = 48  # more buckets than this are merged, a few hours or days to a bar
 
 
 def _throughput_chart(series: dict):
-    if not series["counts"]:
-        return charts.bars_svg([], [], "labels over time")
+    counts, unit = series["counts"], series["unit"]
+    if not counts:
+        return charts.bars_svg([], [], x_title="", y_title="", label="labels over time")
+    merge = math.ceil(len(counts) / THROUGHPUT_BARS)
+    counts = [sum(counts[i : i + merge]) for i in range(0, len(counts), merge)]
     start = datetime.fromisoformat(series["start"])
-    step = timedelta(hours=1) if series["unit"] == "hour" else timedelta(days=1)
-    fmt = "%d %b %H:00" if series["unit"] == "hour" else "%d %b"
-    names = [(start + i * step).strftime(fmt) for i in range(len(series["counts"]))]
-    return charts.bars_svg(series["counts"], names, f"labels per {series['unit']}")
+    step = (timedelta(hours=1) if unit == "hour" else timedelta(days=1)) * merge
+    fmt = "%d %b %H:00" if unit == "hour" else "%d %b"
+    names = [(start + i * step).strftime(fmt) for i in range(len(counts))]
+    per = f"{merge} {unit}s" if merge > 1 else unit
+    return charts.bars_svg(
+        counts, names, x_title="time (UTC), start of each bar", y_title=f"labels per {per}",
+        label=f"labels per {per}",
+    )  # fmt: skip
 
 
 @login_required
@@ -147,8 +171,7 @@ def _table(project, table: str) -> tuple[list[str], list[list]]:
     if table == "throughput":
         return ["bucket", "labels"], list(enumerate(figures["throughput"]["counts"]))
     kind = EffortRun.Kind.LIVE if table == "live" else EffortRun.Kind.SIMULATION
-    run = _latest(project, kind)
-    arms = run.result.get("arms", {}) if run and run.status == EffortRun.Status.DONE else {}
+    arms = (_result(_latest(project, kind)) or {}).get("arms", {})
     if table == "curves":
         return ["arm", "labels", "accuracy"], [
             [name, n, acc] for name, arm in arms.items()
@@ -165,14 +188,20 @@ EFFORT_COLUMNS = (
 
 
 def _effort_rows(arms: dict) -> tuple[list[str], list[list]]:
+    """One row per arm; an arm without enough data says so where its saving would be, and
+    has no interval."""
     header = ["arm", *EFFORT_COLUMNS]
     rows = []
     for name, arm in arms.items():
-        rows.append([name] + [_cell(arm.get(col)) for col in EFFORT_COLUMNS])
+        note = "; ".join(arm.get("short") or [])
+        cells = {col: _cell(arm.get(col)) for col in EFFORT_COLUMNS}
+        if note:
+            cells |= {"saved_labels": note, "saved_seconds": note}
+        rows.append([name] + [cells[col] for col in EFFORT_COLUMNS])
     return header, rows
 
 
 def _cell(value):
     if isinstance(value, list):
-        return " to ".join(f"{v:.4f}" for v in value)
+        return " to ".join("-inf" if v is None else f"{v:.4f}" for v in value)
     return "" if value is None else value

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from annotation.models import Project, Response
 from annotation.services import PairSpec, pairs_create
+from selection.charts import round_edges
 from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
 from selection.models import SelectionRun
 from selection.profiles import Pool, pool_load
@@ -238,7 +239,8 @@ def _apply_budget(specs: list[PairSpec], budget, strategy: Strategy) -> list[Pai
 
 
 def _histogram(scores: list[float], bins: int = 10) -> dict:
+    """About `bins` bins with round edges, so the chart's labels read as plain numbers."""
     if not scores:
         return {"edges": [], "counts": []}
-    counts, edges = np.histogram(np.array(scores), bins=bins)
+    counts, edges = np.histogram(np.array(scores), bins=round_edges(np.array(scores), bins))
     return {"edges": [round(float(e), 4) for e in edges], "counts": counts.tolist()}

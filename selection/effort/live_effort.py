@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from selection.effort import curves
+from selection.effort import curves, minimums
 from selection.effort.rewardmodel import L2
 from selection.effort.simulate import jsonable
 
 DECISIVE = {"a", "b"}
+BOOT = 300
 
 
 def arm_runs(labels, evaluation, vectors: dict[int, np.ndarray], l2: float = L2):
@@ -34,10 +35,8 @@ def _runs(rows, vectors, eval_diffs, eval_truth, l2: float) -> curves.ArmRuns:
         for *_x, a, b, _p, choice, _s in rows
     ])  # fmt: skip
     decisive = np.array([row[6] in DECISIVE for row in rows], dtype=bool)
-    seconds = np.cumsum([row[7] or 0.0 for row in rows])
-    sizes = curves.size_grid(len(rows))
-    curve = curves.learning_curve(diffs, decisive, sizes, eval_diffs, eval_truth, l2=l2)
-    return curves.ArmRuns(np.array(sizes), [curve], [seconds])
+    seconds = np.array([row[7] or 0.0 for row in rows], dtype=float)
+    return curves.arm_from_labels(diffs, decisive, seconds, eval_diffs, eval_truth, l2=l2)
 
 
 def baseline_arm(labels) -> str | None:
@@ -45,13 +44,18 @@ def baseline_arm(labels) -> str | None:
     return next((arm for arm, strategy, *_rest in labels if strategy == "random"), None)
 
 
-def summary(runs: dict[str, curves.ArmRuns], baseline: str | None, target: float | None):
+def summary(
+    runs: dict[str, curves.ArmRuns], baseline: str | None, target: float | None, boot: int = BOOT
+) -> dict:
+    """Curves and effort figures per arm, blanked (with the reason) where there are fewer
+    labels or evaluation pairs than `minimums` asks for."""
     if not runs:
         return {"arms": {}, "target": None, "baseline": baseline}
     target = target or curves.target_accuracy(runs)
+    eval_pairs = next(iter(runs.values())).curves[0].shape[1]
     table = {}
-    if baseline in runs:
-        table = curves.effort_table(runs, baseline=baseline, target=target, boot=300)
+    if baseline in runs and eval_pairs:
+        table = curves.effort_table(runs, baseline=baseline, target=target, boot=boot)
     arms = {
         name: {
             "sizes": run.sizes.tolist(), "accuracy": run.mean_accuracy().tolist(),
@@ -61,7 +65,8 @@ def summary(runs: dict[str, curves.ArmRuns], baseline: str | None, target: float
         }
         for name, run in runs.items()
     }  # fmt: skip
-    return {"arms": arms, "target": target, "baseline": baseline}
+    result = {"arms": arms, "target": target, "baseline": baseline, "eval_pairs": eval_pairs}
+    return minimums.apply(result)
 
 
 def summary_json(result: dict) -> dict:

@@ -24,15 +24,33 @@ def fit(diffs: np.ndarray, *, l2: float = L2, start: np.ndarray | None = None) -
     if len(diffs) == 0:
         return w
     x = diffs.astype(np.float64)
-    eye = np.eye(dim) * l2
     for _step in range(ITERATIONS):
-        p = sigmoid(x @ w)
-        grad = x.T @ (1.0 - p) - l2 * w
-        hess = (x * (p * (1.0 - p))[:, None]).T @ x + eye
-        delta = np.linalg.solve(hess, grad)
+        grad = x.T @ (1.0 - sigmoid(x @ w)) - l2 * w
+        delta = np.linalg.solve(hessian(x, w, l2), grad)
         w += delta
         if np.abs(delta).max() < 1e-6:
             break
+    return w
+
+
+def hessian(x: np.ndarray, w: np.ndarray, l2: float) -> np.ndarray:
+    """The negative log-likelihood's Hessian (with the L2 term) at w."""
+    p = sigmoid(x @ w)
+    return (x * (p * (1.0 - p))[:, None]).T @ x + np.eye(x.shape[1]) * l2
+
+
+def refit_weighted(
+    x: np.ndarray, counts: np.ndarray, w0: np.ndarray, *, l2: float, steps: int
+) -> np.ndarray:
+    """Fits for many reweightings of the rows of x at once: row b of `counts` says how often
+    each row was drawn. Starting from w0 (the fit on x as it is), each step is a Newton step
+    with w0's Hessian, which a resample changes little; a Hessian per replicate would cost
+    a (D × D) solve each. Returns (replicates, D) weights."""
+    hess = hessian(x, w0, l2)
+    w = np.tile(w0, (len(counts), 1))
+    for _step in range(steps):
+        grad = (counts * (1.0 - sigmoid(w @ x.T))) @ x - l2 * w
+        w += np.linalg.solve(hess, grad.T).T
     return w
 
 

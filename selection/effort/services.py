@@ -130,4 +130,4 @@ def _live(run: EffortRun) -> dict:
         )
     runs = live_effort.arm_runs(labels, evaluation, vectors)
     result = live_effort.summary(runs, live_effort.baseline_arm(labels), None)
-    return live_effort.summary_json(result) | {"eval_pairs": len(evaluation), "embedder": name}
+    return {"eval_pairs": len(evaluation)} | live_effort.summary_json(result) | {"embedder": name}

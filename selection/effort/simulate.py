@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from selection.effort import curves
+from selection.effort import curves, minimums
 from selection.effort.rewardmodel import L2, sigmoid
 from selection.strategies import STRATEGIES, PromptGroup
 
@@ -188,8 +188,9 @@ def _summary(runs: dict[str, curves.ArmRuns], per_arm, evals, params: SimParams)
                                                 for lab in labels if len(lab.seconds)])),
             **table[arm.name],
         }  # fmt: skip
-    return {"target": target, "baseline": params.baseline, "arms": jsonable(arms),
-            "eval_pairs": int(np.mean([len(t) for _d, t in evals]))}  # fmt: skip
+    result = {"target": target, "baseline": params.baseline, "arms": jsonable(arms),
+              "eval_pairs": int(np.mean([len(t) for _d, t in evals]))}  # fmt: skip
+    return minimums.apply(result)
 
 
 def jsonable(value):

@@ -40,13 +40,16 @@ def gold_project(project, tmp_path, prompts: int = 24, models: int = 6):
     return project
 
 
-def gold_pairs(project, count: int) -> list[Pair]:
-    """Pairs whose answer is known from gold, the first response of each prompt vs the last."""
+def gold_pairs(project, count: int, per_prompt: int = 1) -> list[Pair]:
+    """Pairs whose answer is known from gold: on each of the first `count` prompts, its first
+    response against its last, then against the one before, and so on."""
     pairs = []
     for prompt in project.prompts.order_by("id")[:count]:
-        a, b = list(prompt.responses.order_by("id"))[0], list(prompt.responses.order_by("id"))[-1]
-        choice = "a" if a.gold_score > b.gold_score else "b"
-        pairs.append(Pair.objects.create(project=project, prompt=prompt, response_a=a,
-                                         response_b=b, is_gold=True, gold_choice=choice,
-                                         arm="gold"))  # fmt: skip
+        responses = list(prompt.responses.order_by("id"))
+        for b in responses[::-1][:per_prompt]:
+            a = responses[0]
+            choice = "a" if a.gold_score > b.gold_score else "b"
+            pairs.append(Pair.objects.create(project=project, prompt=prompt, response_a=a,
+                                             response_b=b, is_gold=True, gold_choice=choice,
+                                             arm="gold"))  # fmt: skip
     return pairs

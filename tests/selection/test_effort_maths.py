@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from selection.effort import agreement, curves, rewardmodel
+from selection.effort import agreement, curves, live_effort, minimums, rewardmodel
 from selection.effort.simulate import Arm, SimParams, SimPrompt, gold_to_scale, simulate
 from selection.strategies import STRATEGIES, Candidate, PromptGroup, register
 
@@ -82,8 +82,16 @@ def test_an_untrained_model_gets_half_credit():
 def test_crossing_interpolates_between_grid_points():
     sizes, accuracy = np.array([10, 20, 40]), np.array([0.5, 0.7, 0.9])
     assert curves.crossing(sizes, accuracy, 0.8) == pytest.approx(30.0)
-    assert curves.crossing(sizes, accuracy, 0.4) == 10.0
     assert np.isnan(curves.crossing(sizes, accuracy, 0.95))
+
+
+def test_a_curve_starts_at_chance_with_no_labels():
+    # Above the target at its first point: interpolated from (0 labels, 0.5), not stuck at 10.
+    sizes = np.array([10, 20])
+    assert curves.crossing(sizes, np.array([0.7, 0.8]), 0.6) == pytest.approx(5.0)
+    assert curves.crossing(sizes, np.array([0.9, 0.8]), 0.7) == pytest.approx(5.0)
+    # A target no better than chance needs no labels.
+    assert curves.crossing(sizes, np.array([0.7, 0.8]), 0.4) == 0.0
 
 
 def test_size_grid_is_increasing_and_ends_at_the_total():
@@ -174,3 +182,141 @@ def test_evaluation_prompts_are_never_selected_from():
     train, held = split_prompts(prompts, 0.2, seed=4)
     assert len(held) == 10
     assert not {p.group.prompt_id for p in train} & {p.group.prompt_id for p in held}
+
+
+# Real labels: a preference linear in unit-length "embeddings", as with sentence embeddings.
+DIM = 32
+TRUE_W = np.random.default_rng(99).normal(size=DIM)
+
+
+def unit_vectors(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, DIM))
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def labeled_arms(labels: int, eval_pairs: int, seed: int = 0) -> dict[str, curves.ArmRuns]:
+    """Two arms of the same strategy (annotators answer with Bradley–Terry noise), scored on
+    the same evaluation pairs."""
+    rng = np.random.default_rng(seed)
+    ea, eb = unit_vectors(rng, eval_pairs), unit_vectors(rng, eval_pairs)
+    eval_diffs, truth = ea - eb, (ea - eb) @ TRUE_W > 0
+    arms = {}
+    for name in ("random", "other"):
+        a, b = unit_vectors(rng, labels), unit_vectors(rng, labels)
+        a_wins = rng.random(labels) < rewardmodel.sigmoid(4 * (a - b) @ TRUE_W)
+        diffs = np.where(a_wins[:, None], a - b, b - a)
+        arms[name] = curves.arm_from_labels(
+            diffs, np.ones(labels, bool), np.full(labels, 5.0), eval_diffs, truth, l2=10.0
+        )
+    return arms
+
+
+def saving_of_other(arms, target: float) -> tuple[float, list]:
+    other = curves.effort_table(arms, baseline="random", target=target, boot=300)["other"]
+    return other["saved_labels"], other["saved_labels_ci"]
+
+
+def test_a_small_sample_gives_a_wider_interval_than_a_large_one():
+    small, small_ci = saving_of_other(labeled_arms(labels=60, eval_pairs=30), target=0.8)
+    large, large_ci = saving_of_other(labeled_arms(labels=1000, eval_pairs=600), target=0.8)
+    assert np.isfinite([small, large]).all()
+    assert small_ci[0] <= small <= small_ci[1]
+    assert large_ci[0] <= large <= large_ci[1]
+    assert np.isfinite(large_ci).all()
+    assert small_ci[1] - small_ci[0] > large_ci[1] - large_ci[0]
+
+
+def test_two_labels_and_eleven_evaluation_pairs_leave_the_saving_open():
+    # The case a lead saw as "0.80 [0.80, 0.83]": both curves at their one grid point.
+    arms = labeled_arms(labels=2, eval_pairs=11, seed=3)
+    saved, ci = saving_of_other(arms, target=curves.target_accuracy(arms))
+    assert ci[0] == -np.inf
+    assert ci[1] - ci[0] > 1
+    assert np.isnan(saved) or ci[0] <= saved <= ci[1]
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_two_arms_of_one_strategy_are_not_told_apart_by_many_evaluation_pairs(seed):
+    # Their label sequences differ by chance, and 3000 evaluation pairs measure each curve
+    # precisely: only resampling the labels shows that this difference is chance.
+    saved, ci = saving_of_other(labeled_arms(labels=150, eval_pairs=3000, seed=seed), 0.75)
+    assert abs(saved) > 0.5
+    assert ci[0] <= 0 <= ci[1]
+
+
+def test_the_bootstrap_redraws_an_arms_labels_not_only_the_evaluation_pairs():
+    arm = labeled_arms(labels=200, eval_pairs=100)["other"]
+    fixed_eval_pairs = np.ones((50, 100))
+    replicates = curves.resampled_labels_accuracy(
+        arm.training, arm.sizes, fixed_eval_pairs, np.random.default_rng(0)
+    )
+    assert replicates.shape == (50, len(arm.sizes))
+    assert replicates.std(axis=0).max() > 0.01
+
+
+def test_a_weighted_refit_matches_fitting_the_resampled_rows():
+    rng = np.random.default_rng(5)
+    x = unit_vectors(rng, 80) - unit_vectors(rng, 80)
+    w0 = rewardmodel.fit(x, l2=10.0)
+    counts = rng.poisson(1.0, size=(4, 80)).astype(float)
+    refits = rewardmodel.refit_weighted(x, counts, w0, l2=10.0, steps=curves.REFIT_STEPS)
+    for row, w in zip(counts, refits, strict=True):
+        exact = rewardmodel.fit(np.repeat(x, row.astype(int), axis=0), l2=10.0)
+        assert np.abs(w - exact).max() < 0.01 * np.abs(exact - w0).max()
+
+
+def test_a_live_summary_from_two_labels_says_how_far_it_is_from_enough():
+    arms = labeled_arms(labels=2, eval_pairs=11)
+    result = live_effort.summary(arms, "random", None, boot=50)
+    assert result["eval_pairs"] == 11
+    other = result["arms"]["other"]
+    assert other["short"] == [
+        "not enough labels yet: 2 of 20",
+        "evaluation pairs: 11 of 30",
+        "random baseline (random): not enough labels yet: 2 of 20",
+    ]
+    assert other["saved_labels"] is None
+    assert other["saved_labels_ci"] is None
+    assert other["labels_to_target"] is None
+    assert result["arms"]["random"]["short"][0] == "not enough labels yet: 2 of 20"
+
+
+def figures(labels: float, saved=0.3) -> dict:
+    return {"labels": labels, "labels_to_target": 40.0, "seconds_to_target": 200.0,
+            "saved_labels": saved, "saved_labels_ci": [-0.2, 0.6], "saved_seconds": saved,
+            "saved_seconds_ci": [-0.1, 0.5], "reached_share": 1.0, "sizes": [10],
+            "accuracy": [0.7]}  # fmt: skip
+
+
+def test_enough_labels_and_evaluation_pairs_keep_every_figure():
+    result = {"baseline": "r", "eval_pairs": 30, "arms": {"r": figures(20, 0), "d": figures(25)}}
+    checked = minimums.apply(result)
+    assert checked["arms"]["d"] == figures(25) | {"short": []}
+    assert checked["minimums"] == {"labels": 20, "eval_pairs": 30}
+
+
+def test_an_arm_below_the_minimum_keeps_its_curve_but_loses_its_figures():
+    result = {"baseline": "r", "eval_pairs": 40, "arms": {"r": figures(50, 0), "d": figures(19)}}
+    d = minimums.apply(result)["arms"]["d"]
+    assert d["short"] == ["not enough labels yet: 19 of 20"]
+    blank = ("labels_to_target", "saved_labels", "saved_labels_ci", "saved_seconds_ci")
+    assert all(d[key] is None for key in blank)
+    assert (d["sizes"], d["accuracy"]) == ([10], [0.7])
+
+
+def test_a_short_baseline_or_too_few_evaluation_pairs_blank_every_saving():
+    result = {"baseline": "r", "eval_pairs": 40, "arms": {"r": figures(5, 0), "d": figures(90)}}
+    d = minimums.apply(result)["arms"]["d"]
+    assert d["short"] == ["random baseline (r): not enough labels yet: 5 of 20"]
+    assert d["saved_labels"] is None
+    assert d["labels_to_target"] == 40.0  # the arm's own figure stands
+    result = {"baseline": "r", "eval_pairs": 29, "arms": {"r": figures(50, 0), "d": figures(90)}}
+    d = minimums.apply(result)["arms"]["d"]
+    assert d["short"] == ["evaluation pairs: 29 of 30"]
+    assert d["saved_labels"] is d["labels_to_target"] is None
+
+
+def test_applying_the_minimums_twice_changes_nothing():
+    result = {"baseline": "r", "eval_pairs": 11, "arms": {"r": figures(2, 0), "d": figures(90)}}
+    once = minimums.apply(result)
+    assert minimums.apply(once) == once

@@ -88,11 +88,11 @@ def label(pair, who, choice, seconds=5.0):
 def test_live_effort_fits_curves_per_arm_and_measures_against_random(
     project, tmp_path, eager_tasks, django_capture_on_commit_callbacks
 ):
-    gold_project(project, tmp_path, prompts=30)
-    held = gold_pairs(project, 6)
+    gold_project(project, tmp_path, prompts=32)
+    held = gold_pairs(project, 8, per_prompt=4)
     people = [UserFactory() for _ in range(2)]
     for arm, strategy in (("base", "random"), ("other", "dissimilar")):
-        for prompt in project.prompts.order_by("id")[6:]:
+        for prompt in project.prompts.order_by("id")[8:]:
             a, b = list(prompt.responses.order_by("-gold_score"))[:2]
             a, b = sorted((a, b), key=lambda r: r.id)
             pair = Pair.objects.create(project=project, prompt=prompt, response_a=a,

@@ -12,7 +12,7 @@ from annotation.models import Label, Pair
 from selection.effort import dashboard
 from selection.models import EffortRun
 from tests.factories import PairFactory, UserFactory
-from tests.selection.effort_helpers import gold_project
+from tests.selection.effort_helpers import gold_pairs, gold_project
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +214,73 @@ def test_cached_answers_follow_new_undone_and_gold_changes_exactly(labeled, anno
     Pair.objects.filter(arm="d").update(is_gold=True, gold_choice="b")
     assert dashboard.figures(labeled) == fresh()
     assert len(answers.current(labeled)) == 4
+
+
+def effort_csv_rows(client, table: str) -> dict[str, dict]:
+    body = client.get(reverse("effort_csv", args=["demo", table])).content.decode()
+    return {row["arm"]: row for row in csv.DictReader(io.StringIO(body))}
+
+
+def live_result(labels: int, eval_pairs: int) -> dict:
+    """A live run's result as stored before minimums existed: figures from any sample."""
+    figures = {"labels": labels, "sizes": [labels], "accuracy": [0.8], "labels_to_target": 2.0,
+               "seconds_to_target": 10.0, "saved_labels": 0.8, "saved_labels_ci": [0.8, 0.83],
+               "saved_seconds": 0.7, "saved_seconds_ci": [None, 0.75],
+               "reached_share": 1.0}  # fmt: skip
+    base = figures | {"saved_labels": 0.0, "saved_labels_ci": [0.0, 0.0]}
+    return {"arms": {"r": base, "d": figures}, "baseline": "r", "target": 0.7,
+            "eval_pairs": eval_pairs}  # fmt: skip
+
+
+def test_a_live_run_from_two_labels_says_so_instead_of_a_figure(
+    client, lead, project, tmp_path, eager_tasks, django_capture_on_commit_callbacks
+):
+    gold_project(project, tmp_path, prompts=8)
+    gold_pairs(project, 3, per_prompt=4)
+    for arm, strategy in (("base", "random"), ("other", "dissimilar")):
+        for prompt in project.prompts.order_by("id")[3:5]:
+            a, b = list(prompt.responses.order_by("id"))[:2]
+            pair = Pair.objects.create(project=project, prompt=prompt, response_a=a,
+                                       response_b=b, arm=arm, strategy=strategy)  # fmt: skip
+            answer(pair, UserFactory(), "a")
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("effort_start", args=["demo"]), {"kind": "live"})
+    assert EffortRun.objects.get().status == "done"
+    body = client.get(reverse("effort", args=["demo"])).content.decode()
+    live = body[body.index('id="live-result"') :]
+    assert "not enough labels yet: 2 of 20; evaluation pairs: 12 of 30" in live
+    assert " to " not in live.split("<tbody>")[1].split("</tbody>")[0]  # no interval in the table
+    rows = effort_csv_rows(client, "live")
+    assert rows["other"]["saved_labels"].startswith("not enough labels yet: 2 of 20")
+    assert rows["other"]["saved_labels_ci"] == rows["other"]["saved_seconds_ci"] == ""
+    assert rows["other"]["labels_to_target"] == ""
+
+
+def test_a_run_stored_before_the_minimums_shows_no_figure_from_too_few_labels(
+    client, lead, project
+):
+    EffortRun.objects.create(project=project, kind="live", status="done",
+                             result=live_result(labels=2, eval_pairs=11))  # fmt: skip
+    client.force_login(lead)
+    body = client.get(reverse("effort", args=["demo"])).content.decode()
+    live = body[body.index('id="live-result"') :]
+    assert "not enough labels yet: 2 of 20; evaluation pairs: 11 of 30" in live
+    assert "0.80 to 0.83" not in live
+    assert "+80%" not in live  # nor drawn as a saving
+    assert effort_csv_rows(client, "live")["d"]["saved_labels_ci"] == ""
+
+
+def test_a_run_with_enough_labels_shows_its_saving_and_interval(client, lead, project):
+    EffortRun.objects.create(project=project, kind="live", status="done",
+                             result=live_result(labels=40, eval_pairs=30))  # fmt: skip
+    client.force_login(lead)
+    body = client.get(reverse("effort", args=["demo"])).content.decode()
+    live = body[body.index('id="live-result"') :]
+    assert "not enough" not in live
+    assert "0.80 to 0.83" in live
+    assert "+80% (+80% to +83%)" in live  # the savings chart's figure
+    assert "−∞ to +75%" in live  # seconds: an interval open below
+    rows = effort_csv_rows(client, "live")
+    assert (rows["d"]["saved_labels"], rows["d"]["saved_labels_ci"]) == ("0.8", "0.8000 to 0.8300")
+    assert rows["d"]["saved_seconds_ci"] == "-inf to 0.7500"

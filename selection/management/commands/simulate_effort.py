@@ -86,20 +86,24 @@ class Command(BaseCommand):
         self.stdout.write(header + f"{'saved s':>8} {'uninf':>6} {'error':>6}")
         for name, arm in result["arms"].items():
             self.stdout.write(_row(name, arm))
-        self.stdout.write("— : the target was not reached within the labels simulated")
+        self.stdout.write(
+            "— : the target was not reached within the labels simulated; −∞ : more than 2.5% of "
+            "the resamples missed it"
+        )
 
 
 def _row(name: str, arm: dict) -> str:
     ci = arm.get("saved_labels_ci")
-    interval = f"[{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else "—"
+    interval = f"[{_num(ci[0], '+.2f', '−∞')}, {ci[1]:+.2f}]" if ci else "—"
+    note = f"  ({'; '.join(arm['short'])})" if arm.get("short") else ""
     return (
         f"{name:18} {arm['labels']:7.0f} {_num(arm['labels_to_target'], '7.0f')} "
         f"{_num(arm['saved_labels'], '+7.2f')} {interval:>17} "
         f"{_num(arm['saved_seconds'], '+8.2f')} {_num(arm['uninformative_rate'], '6.2f')} "
-        f"{_num(arm['label_error'], '6.2f')}"
+        f"{_num(arm['label_error'], '6.2f')}{note}"
     )
 
 
-def _num(value, spec: str) -> str:
-    width = int(spec.lstrip("+").split(".")[0])
-    return "—".rjust(width) if value is None else format(value, spec)
+def _num(value, spec: str, missing: str = "—") -> str:
+    width = int(spec.lstrip("+").split(".")[0] or 0)
+    return missing.rjust(width) if value is None else format(value, spec)
