@@ -57,15 +57,27 @@ def assignment_lease(*, project: Project, annotator, now: datetime | None = None
         row = queue_pg.lease(lease_params(project, annotator, now))
         return None if row is None else assignment_from_row(row, annotator)
     with transaction.atomic():
-        live = queue_sql.live_lease(project_id=project.id, annotator_id=annotator.pk, now=now)
+        live = _live_lease(project, annotator.pk, now)
         if live is not None:
             return _assignment(live.id, live.pair_id, annotator, live.leased_at, live.expires_at)
         expires = now + timedelta(seconds=project.lease_seconds)
         for gold in _gold_order(project):
-            claimed = _claim(project, annotator.pk, gold, now, expires)
-            if claimed is not None:
-                return _assignment(claimed.assignment_id, claimed.pair_id, annotator, now, expires)
+            lease = _claim(project, annotator.pk, gold, now, expires)
+            if lease is not None:
+                return _assignment(
+                    lease.id, lease.pair_id, annotator, lease.leased_at, lease.expires_at
+                )
         return None
+
+
+def _live_lease(project: Project, annotator_id: int, now: datetime) -> queue_sql.LiveLease | None:
+    """The annotator's unexpired lease in the project; one that ran out is marked expired, so
+    that a new lease may take its place (one active lease per person and project)."""
+    lease = queue_sql.live_lease(project_id=project.id, annotator_id=annotator_id)
+    if lease is None or lease.expires_at > now:
+        return lease
+    queue_sql.expire_lease(lease_id=lease.id)
+    return None
 
 
 def in_database(conn) -> bool:
@@ -113,7 +125,7 @@ def _gold_order(project: Project) -> tuple[bool, ...]:
 
 def _claim(
     project: Project, annotator_id: int, gold: bool, now: datetime, expires: datetime
-) -> queue_sql.Claimed | None:
+) -> queue_sql.LiveLease | None:
     """Lock candidates, then lease the first that still has room, counted after the lock."""
     seen: list[int] = []
     waits = 0
@@ -136,7 +148,11 @@ def _claim(
         )
         if claimed is not None:
             return claimed
-        # Every locked candidate filled up meanwhile: look further down the queue.
+        # Another request of this annotator's leased first (it is theirs now), or every locked
+        # candidate filled up meanwhile (look further down the queue).
+        live = queue_sql.live_lease(project_id=project.id, annotator_id=annotator_id)
+        if live is not None:
+            return live
         seen.extend(ids)
 
 
@@ -305,7 +321,7 @@ def label_undo(*, project: Project, annotator, now: datetime | None = None) -> L
 def assignment_release(*, project: Project, assignment_id: int) -> bool:
     """A lead hands a live lease back to the queue. False if it was no longer live."""
     released = Assignment.objects.filter(
-        id=assignment_id, pair__project=project, state=AssignmentState.ACTIVE
+        id=assignment_id, project=project, state=AssignmentState.ACTIVE
     ).update(state=AssignmentState.RELEASED)
     return bool(released)
 
