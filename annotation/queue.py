@@ -41,6 +41,11 @@ REFUSALS = {
 }
 # What a member is told when the lease they answer is not theirs (answer_submit gave None).
 NOT_LEASED = "That pair is not leased to you."
+UNDONE_PAIR_BACK = "Undone: your last answer was withdrawn. The pair is back; answer it again."
+UNDONE_PAIR_FULL = (
+    "Undone: your last answer was withdrawn. Others have given that pair all the answers it "
+    "needs since, so here is your next pair."
+)
 
 
 @dataclass(frozen=True)
@@ -210,7 +215,9 @@ def label_submit(
 
 
 def _lock_pair(pair_id: int) -> Pair:
-    return Pair.objects.select_for_update().select_related("project").get(id=pair_id)
+    """Lock the pair's row, and only that row: a lock on its project would stop every answer in
+    the project (a new label's foreign key check reads the project row)."""
+    return Pair.objects.select_for_update(of=("self",)).get(id=pair_id)
 
 
 def _late_refusal(annotator_id: int, lease: queue_sql.LockedLease, now: datetime) -> str:
@@ -290,32 +297,53 @@ def submit_result(row: tuple, annotator, params: dict) -> SubmitResult | None:
     return SubmitResult(label)
 
 
-def pair_refresh_status(*, pair: Pair) -> None:
-    """Complete once enough people gave a usable answer (skips do not count); reopen otherwise."""
-    queue_sql.refresh_status(pair_id=pair.id, overlap=pair.project.overlap)
+@dataclass(frozen=True)
+class Undone:
+    """An answer withdrawn by undo, and whether its pair came back to its annotator: only while
+    the pair has room, since others may have filled it after the answer was given."""
+
+    label: Label
+    pair_back: bool
+
+    @property
+    def message(self) -> str:
+        return UNDONE_PAIR_BACK if self.pair_back else UNDONE_PAIR_FULL
 
 
-def label_undo(*, project: Project, annotator, now: datetime | None = None) -> Label | None:
-    """Supersede the annotator's last answer (within the undo window) and lease its pair again."""
+def label_undo(*, project: Project, annotator, now: datetime | None = None) -> Undone | None:
+    """Supersede the annotator's last answer (within the undo window) and lease its pair again
+    if it still has room; None if there is nothing to undo.
+
+    The locks come in the order an answer takes them (the lease, then the pair, then the
+    label), so an answer and an undo at the same moment wait for each other, never deadlock.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         last = (
             Label.objects.live()
+            .human()
             .filter(project=project, annotator=annotator, created_at__gte=now - UNDO_WINDOW)
             .order_by("-created_at")
             .first()
         )
         if last is None:
             return None
-        pair = _lock_pair(last.pair_id)
-        Label.objects.filter(id=last.id).update(superseded_at=now)
-        Assignment.objects.live_for(annotator=annotator, project=project, now=now).update(
-            state=AssignmentState.RELEASED
+        Assignment.objects.filter(
+            annotator=annotator, project=project, state=AssignmentState.ACTIVE
+        ).update(state=AssignmentState.RELEASED)
+        _lock_pair(last.pair_id)
+        if not Label.objects.filter(id=last.id, superseded_at=None).update(superseded_at=now):
+            return None  # another undo withdrew it first
+        # Counted after the lock, as every lease is: a pair others filled stays theirs.
+        lease = queue_sql.lease_first_with_room(
+            ids=[last.pair_id],
+            annotator_id=annotator.pk,
+            overlap=project.overlap,
+            now=now,
+            expires=now + timedelta(seconds=project.lease_seconds),
         )
-        expires = now + timedelta(seconds=project.lease_seconds)
-        Assignment.objects.create(pair=pair, annotator=annotator, leased_at=now, expires_at=expires)
-        pair_refresh_status(pair=pair)
-        return last
+        queue_sql.refresh_status(pair_id=last.pair_id, overlap=project.overlap)
+        return Undone(last, pair_back=lease is not None)
 
 
 def assignment_release(*, project: Project, assignment_id: int) -> bool:

@@ -113,6 +113,22 @@ class LabelSerializer(serializers.ModelSerializer):
                   "server_seconds", "source", "created_at"]  # fmt: skip
 
 
+class UndoSerializer(LabelSerializer):
+    """The withdrawn label, whether its pair is leased to you again, and what that means."""
+
+    pair_back = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+
+    class Meta(LabelSerializer.Meta):
+        fields = [*LabelSerializer.Meta.fields, "pair_back", "message"]
+
+    def get_pair_back(self, label: Label) -> bool:
+        return self.context["pair_back"]
+
+    def get_message(self, label: Label) -> str:
+        return self.context["message"]
+
+
 class SubmitResultSerializer(serializers.Serializer):
     label = LabelSerializer(allow_null=True)
     duplicate = serializers.BooleanField()
