@@ -29,6 +29,7 @@ from annotation.models import (
     PairStatus,
     Project,
 )
+from config.transient import retry_once
 
 SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
 LOCK_WAITS = 5
@@ -55,6 +56,7 @@ class SubmitResult:
     message: str = ""
 
 
+@retry_once
 def assignment_lease(*, project: Project, annotator, now: datetime | None = None):
     """The annotator's live lease in this project, or a new one on the best pair; None if empty."""
     now = now or timezone.now()
@@ -161,6 +163,7 @@ def _claim(
         seen.extend(ids)
 
 
+@retry_once
 def label_submit(
     *,
     assignment_id: int,
@@ -310,6 +313,7 @@ class Undone:
         return UNDONE_PAIR_BACK if self.pair_back else UNDONE_PAIR_FULL
 
 
+@retry_once
 def label_undo(*, project: Project, annotator, now: datetime | None = None) -> Undone | None:
     """Supersede the annotator's last answer (within the undo window) and lease its pair again
     if it still has room; None if there is nothing to undo.

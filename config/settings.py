@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "config.messages.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A deadlock that outlived its retry is a 503 "try again", not a 500 (config/transient.py).
+    "config.errors.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
