@@ -198,5 +198,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "annotation.models.ImportJob.Status",
         "PairStatusEnum": "annotation.models.PairStatus",
+        # A label's answer in stored order (labels, undo), not the answer as shown (submit).
+        "LabelChoiceEnum": "annotation.models.Choice",
     },
 }
