@@ -1,5 +1,5 @@
 """Errors outside a view's own handling: the API answers them as JSON in its error format
-(annotation/api/errors.py), every other page as a styled HTML page (templates/503.html)."""
+(annotation/api/errors.py), every other page as a styled HTML page (templates/4xx, 5xx)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
 from config.transient import BUSY, is_transient
 
@@ -21,6 +22,19 @@ def error_body(status: int, code: str, message: str, fields: dict | None = None)
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body(404, "not_found", "No such address in the API."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        message = "Something went wrong on our side; the error has been logged."
+        return JsonResponse(error_body(500, "server_error", message), status=500)
+    return defaults.server_error(request)
 
 
 def busy_response(request: HttpRequest) -> HttpResponse:

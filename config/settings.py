@@ -179,6 +179,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotation.api.errors.structured_errors",
+    # DRF's own three, the JSON one refusing JSON nested too deeply with a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "annotation.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Writes per user; reads are not throttled (annotation.api.access.WriteThrottle).
     "DEFAULT_THROTTLE_RATES": {"write": os.environ.get("API_WRITE_RATE", "1200/minute")},
 }

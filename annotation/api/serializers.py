@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from annotation.converters import MAX_ID
 from annotation.models import (
     Choice,
     ExportJob,
@@ -91,7 +92,8 @@ SHOWN = {"left": Choice.A, "right": Choice.B, "a": Choice.A, "b": Choice.B}
 
 
 class SubmitSerializer(serializers.Serializer):
-    assignment = serializers.IntegerField()
+    # The bounds of a 64-bit id column: a larger number is a 400 naming the field.
+    assignment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     choice = serializers.ChoiceField(
         choices=["left", "right", "a", "b", "tie", "both_bad", "skip"],
         help_text="As shown: left/right (or a/b meaning left/right), tie, both_bad, skip.",
