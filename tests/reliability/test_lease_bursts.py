@@ -35,7 +35,6 @@ def test_ten_simultaneous_lease_calls_by_one_person_give_one_live_lease(project,
 
 
 @pytest.mark.postgres
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_api_lease_calls_is_answered_with_one_lease_and_no_500(api, project, annotator):
     PairFactory.create_batch(3 * BURST, project=project)
