@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from annotation import login_limits
+from annotation.converters import MAX_ID
 from annotation.models import SHOWN_SIDES, Choice, Role
 
 # What the annotator pressed refers to the screen; labels store the canonical pair order.
@@ -54,7 +55,8 @@ def shared_fields(form_class: FormClass) -> FormClass:
 
 @shared_fields
 class AnswerForm(forms.Form):
-    assignment = forms.IntegerField(min_value=1)
+    # The bounds of a 64-bit id column: a larger number is a 400 naming the field.
+    assignment = forms.IntegerField(min_value=1, max_value=MAX_ID)
     choice = forms.ChoiceField(choices=SHOWN_CHOICES)
     strength = forms.TypedChoiceField(
         choices=STRENGTHS, coerce=int, required=False, empty_value=None

@@ -203,7 +203,7 @@ class AssignmentQuerySet(models.QuerySet):
     def live_for(self, *, annotator, project: Project, now) -> AssignmentQuerySet:
         return self.filter(
             annotator=annotator,
-            pair__project=project,
+            project=project,
             state=AssignmentState.ACTIVE,
             expires_at__gt=now,
         ).order_by("leased_at")
@@ -211,6 +211,11 @@ class AssignmentQuerySet(models.QuerySet):
 
 class Assignment(models.Model):
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="assignments")
+    # The pair's project, copied when the lease is made (save() below; the queue's statements
+    # write it themselves), so that the database can hold one live lease per person and project
+    # (assignment_one_active_per_project). Its own index serves a lead's list of the project's
+    # live leases (oversight.live_leases) and deleting a project.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", editable=False)
     annotator = models.ForeignKey(  # assignment_live_idx leads with it
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -227,23 +232,32 @@ class Assignment(models.Model):
 
     class Meta:
         constraints = [
-            # A pair is leased at most once at a time to the same person.
+            # One live lease per person and project, however many requests ask at once (and so
+            # a pair is leased at most once at a time to the same person). "Live" is the state:
+            # a lease past its expiry stays active until the queue marks it expired, which it
+            # does before it leases that person anything else. Also the index of "this
+            # annotator's lease in the project" on every page load (queue_sql.LIVE_LEASE).
             models.UniqueConstraint(
-                fields=["pair", "annotator"],
+                fields=["annotator", "project"],
                 condition=Q(state="active"),
-                name="assignment_one_active_per_annotator",
+                name="assignment_one_active_per_project",
             ),
             models.CheckConstraint(
                 condition=Q(expires_at__gt=F("leased_at")), name="assignment_expires_after_lease"
             ),
         ]
         indexes = [
-            # Serves "this annotator's live lease" on every page load.
+            # Serves an annotator's leases by state (undo and deactivation release them).
             models.Index(fields=["annotator", "state", "expires_at"], name="assignment_live_idx"),
         ]
 
     def __str__(self) -> str:
         return f"lease {self.pk} of pair {self.pair_id} to {self.annotator_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.project_id is None:
+            self.project_id = self.pair.project_id
+        super().save(*args, **kwargs)
 
 
 class Choice(models.TextChoices):

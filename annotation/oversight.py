@@ -71,7 +71,7 @@ def recent_labels(project: Project, limit: int = 20):
 def live_leases(project: Project, now: datetime | None = None):
     return (
         Assignment.objects.filter(
-            pair__project=project,
+            project=project,
             state=AssignmentState.ACTIVE,
             expires_at__gt=now or timezone.now(),
         )

@@ -29,6 +29,7 @@ from annotation.models import (
     PairStatus,
     Project,
 )
+from config.transient import retry_once
 
 SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
 LOCK_WAITS = 5
@@ -41,6 +42,11 @@ REFUSALS = {
 }
 # What a member is told when the lease they answer is not theirs (answer_submit gave None).
 NOT_LEASED = "That pair is not leased to you."
+UNDONE_PAIR_BACK = "Undone: your last answer was withdrawn. The pair is back; answer it again."
+UNDONE_PAIR_FULL = (
+    "Undone: your last answer was withdrawn. Others have given that pair all the answers it "
+    "needs since, so here is your next pair."
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class SubmitResult:
     message: str = ""
 
 
+@retry_once
 def assignment_lease(*, project: Project, annotator, now: datetime | None = None):
     """The annotator's live lease in this project, or a new one on the best pair; None if empty."""
     now = now or timezone.now()
@@ -57,15 +64,27 @@ def assignment_lease(*, project: Project, annotator, now: datetime | None = None
         row = queue_pg.lease(lease_params(project, annotator, now))
         return None if row is None else assignment_from_row(row, annotator)
     with transaction.atomic():
-        live = queue_sql.live_lease(project_id=project.id, annotator_id=annotator.pk, now=now)
+        live = _live_lease(project, annotator.pk, now)
         if live is not None:
             return _assignment(live.id, live.pair_id, annotator, live.leased_at, live.expires_at)
         expires = now + timedelta(seconds=project.lease_seconds)
         for gold in _gold_order(project):
-            claimed = _claim(project, annotator.pk, gold, now, expires)
-            if claimed is not None:
-                return _assignment(claimed.assignment_id, claimed.pair_id, annotator, now, expires)
+            lease = _claim(project, annotator.pk, gold, now, expires)
+            if lease is not None:
+                return _assignment(
+                    lease.id, lease.pair_id, annotator, lease.leased_at, lease.expires_at
+                )
         return None
+
+
+def _live_lease(project: Project, annotator_id: int, now: datetime) -> queue_sql.LiveLease | None:
+    """The annotator's unexpired lease in the project; one that ran out is marked expired, so
+    that a new lease may take its place (one active lease per person and project)."""
+    lease = queue_sql.live_lease(project_id=project.id, annotator_id=annotator_id)
+    if lease is None or lease.expires_at > now:
+        return lease
+    queue_sql.expire_lease(lease_id=lease.id)
+    return None
 
 
 def in_database(conn) -> bool:
@@ -113,7 +132,7 @@ def _gold_order(project: Project) -> tuple[bool, ...]:
 
 def _claim(
     project: Project, annotator_id: int, gold: bool, now: datetime, expires: datetime
-) -> queue_sql.Claimed | None:
+) -> queue_sql.LiveLease | None:
     """Lock candidates, then lease the first that still has room, counted after the lock."""
     seen: list[int] = []
     waits = 0
@@ -136,10 +155,15 @@ def _claim(
         )
         if claimed is not None:
             return claimed
-        # Every locked candidate filled up meanwhile: look further down the queue.
+        # Another request of this annotator's leased first (it is theirs now), or every locked
+        # candidate filled up meanwhile (look further down the queue).
+        live = queue_sql.live_lease(project_id=project.id, annotator_id=annotator_id)
+        if live is not None:
+            return live
         seen.extend(ids)
 
 
+@retry_once
 def label_submit(
     *,
     assignment_id: int,
@@ -194,7 +218,9 @@ def label_submit(
 
 
 def _lock_pair(pair_id: int) -> Pair:
-    return Pair.objects.select_for_update().select_related("project").get(id=pair_id)
+    """Lock the pair's row, and only that row: a lock on its project would stop every answer in
+    the project (a new label's foreign key check reads the project row)."""
+    return Pair.objects.select_for_update(of=("self",)).get(id=pair_id)
 
 
 def _late_refusal(annotator_id: int, lease: queue_sql.LockedLease, now: datetime) -> str:
@@ -274,38 +300,60 @@ def submit_result(row: tuple, annotator, params: dict) -> SubmitResult | None:
     return SubmitResult(label)
 
 
-def pair_refresh_status(*, pair: Pair) -> None:
-    """Complete once enough people gave a usable answer (skips do not count); reopen otherwise."""
-    queue_sql.refresh_status(pair_id=pair.id, overlap=pair.project.overlap)
+@dataclass(frozen=True)
+class Undone:
+    """An answer withdrawn by undo, and whether its pair came back to its annotator: only while
+    the pair has room, since others may have filled it after the answer was given."""
+
+    label: Label
+    pair_back: bool
+
+    @property
+    def message(self) -> str:
+        return UNDONE_PAIR_BACK if self.pair_back else UNDONE_PAIR_FULL
 
 
-def label_undo(*, project: Project, annotator, now: datetime | None = None) -> Label | None:
-    """Supersede the annotator's last answer (within the undo window) and lease its pair again."""
+@retry_once
+def label_undo(*, project: Project, annotator, now: datetime | None = None) -> Undone | None:
+    """Supersede the annotator's last answer (within the undo window) and lease its pair again
+    if it still has room; None if there is nothing to undo.
+
+    The locks come in the order an answer takes them (the lease, then the pair, then the
+    label), so an answer and an undo at the same moment wait for each other, never deadlock.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         last = (
             Label.objects.live()
+            .human()
             .filter(project=project, annotator=annotator, created_at__gte=now - UNDO_WINDOW)
             .order_by("-created_at")
             .first()
         )
         if last is None:
             return None
-        pair = _lock_pair(last.pair_id)
-        Label.objects.filter(id=last.id).update(superseded_at=now)
-        Assignment.objects.live_for(annotator=annotator, project=project, now=now).update(
-            state=AssignmentState.RELEASED
+        Assignment.objects.filter(
+            annotator=annotator, project=project, state=AssignmentState.ACTIVE
+        ).update(state=AssignmentState.RELEASED)
+        _lock_pair(last.pair_id)
+        if not Label.objects.filter(id=last.id, superseded_at=None).update(superseded_at=now):
+            return None  # another undo withdrew it first
+        # Counted after the lock, as every lease is: a pair others filled stays theirs.
+        lease = queue_sql.lease_first_with_room(
+            ids=[last.pair_id],
+            annotator_id=annotator.pk,
+            overlap=project.overlap,
+            now=now,
+            expires=now + timedelta(seconds=project.lease_seconds),
         )
-        expires = now + timedelta(seconds=project.lease_seconds)
-        Assignment.objects.create(pair=pair, annotator=annotator, leased_at=now, expires_at=expires)
-        pair_refresh_status(pair=pair)
-        return last
+        queue_sql.refresh_status(pair_id=last.pair_id, overlap=project.overlap)
+        return Undone(last, pair_back=lease is not None)
 
 
 def assignment_release(*, project: Project, assignment_id: int) -> bool:
     """A lead hands a live lease back to the queue. False if it was no longer live."""
     released = Assignment.objects.filter(
-        id=assignment_id, pair__project=project, state=AssignmentState.ACTIVE
+        id=assignment_id, project=project, state=AssignmentState.ACTIVE
     ).update(state=AssignmentState.RELEASED)
     return bool(released)
 

@@ -63,10 +63,16 @@ DECLARE
     v_seen bigint[];
     v_ids bigint[];
     v_waits integer;
+    v_lease bigint; v_pair bigint; v_leased_at timestamptz; v_expires_at timestamptz;
 BEGIN
-    RETURN QUERY {_sql(queue_sql.LIVE_LEASE)};
+    {_sql(queue_sql.LIVE_LEASE)} INTO v_lease, v_pair, v_leased_at, v_expires_at;
     IF FOUND THEN
-        RETURN;
+        IF v_expires_at > p_now THEN
+            RETURN QUERY SELECT v_lease, v_pair, v_leased_at, v_expires_at;
+            RETURN;
+        END IF;
+        -- It ran out: expired, so that a new lease may take its place.
+        {_sql(queue_sql.EXPIRE_LEASE, lease="v_lease")};
     END IF;
     FOREACH v_gold IN ARRAY p_gold_order LOOP
         v_seen := '{{}}';
@@ -83,6 +89,12 @@ BEGIN
             RETURN QUERY WITH claimed AS (
                 {_sql(queue_sql.LEASE_FIRST_WITH_ROOM, {"ids": "SELECT unnest(v_ids)"})}
             ) SELECT claimed.id, claimed.pair_id, p_now, p_expires FROM claimed;
+            IF FOUND THEN
+                RETURN;
+            END IF;
+            -- Another call of this annotator's leased first (it is theirs now), or every
+            -- locked candidate filled up meanwhile (look further down the queue).
+            RETURN QUERY {_sql(queue_sql.LIVE_LEASE)};
             IF FOUND THEN
                 RETURN;
             END IF;

@@ -48,12 +48,16 @@ ORDER BY p.priority DESC, p.id
 LIMIT %(limit)s {{lock}}
 """  # noqa: S608 (built from constants; every value is a parameter)
 
+# ON CONFLICT: the annotator's one live lease in the project is held by a unique index
+# (assignment_one_active_per_project). When another request of theirs leased first, this
+# inserts nothing, after waiting for that request to commit, and the caller returns that lease.
 LEASE_FIRST_WITH_ROOM = f"""
-INSERT INTO annotation_assignment (pair_id, annotator_id, leased_at, expires_at, state)
-SELECT p.id, %(annotator)s, %(now)s, %(expires)s, 'active' FROM annotation_pair p
+INSERT INTO annotation_assignment (pair_id, project_id, annotator_id, leased_at, expires_at, state)
+SELECT p.id, p.project_id, %(annotator)s, %(now)s, %(expires)s, 'active' FROM annotation_pair p
 WHERE p.id IN ({{ids}}) AND {LOAD} < %(overlap)s
 ORDER BY p.priority DESC, p.id
 LIMIT 1
+ON CONFLICT DO NOTHING
 RETURNING id, pair_id
 """  # noqa: S608 (built from constants; every value is a parameter)
 
@@ -85,14 +89,16 @@ WHERE a.id = %(lease)s AND a.annotator_id = %(annotator)s
 {lock}
 """
 
-# The annotator's oldest unexpired lease in the project (a reload gets it back).
+# The annotator's active lease in the project: at most one (assignment_one_active_per_project),
+# found by that index. It may have run out: the queue marks it expired before leasing another.
 LIVE_LEASE = """
 SELECT a.id, a.pair_id, a.leased_at, a.expires_at
-FROM annotation_assignment a JOIN annotation_pair p ON p.id = a.pair_id
-WHERE a.annotator_id = %(annotator)s AND p.project_id = %(project)s
-  AND a.state = 'active' AND a.expires_at > %(now)s
-ORDER BY a.leased_at, a.id
-LIMIT 1
+FROM annotation_assignment a
+WHERE a.annotator_id = %(annotator)s AND a.project_id = %(project)s AND a.state = 'active'
+"""
+
+EXPIRE_LEASE = """
+UPDATE annotation_assignment SET state = 'expired' WHERE id = %(lease)s AND state = 'active'
 """
 
 PAIR_LOAD = f"SELECT {LOAD} FROM annotation_pair p WHERE p.id = %(pair)s"  # noqa: S608 (constants)
@@ -122,12 +128,6 @@ class LockedLease:
     undone_label_id: int | None
 
 
-@dataclass(frozen=True)
-class Claimed:
-    assignment_id: int
-    pair_id: int
-
-
 def candidate_ids(
     *,
     project_id: int,
@@ -153,22 +153,27 @@ def candidate_ids(
 
 def lease_first_with_room(
     *, ids: list[int], annotator_id: int, overlap: int, now: datetime, expires: datetime
-) -> Claimed | None:
-    """Lease the best of these locked pairs whose load, counted now, is below the overlap."""
+) -> LiveLease | None:
+    """Lease the best of these locked pairs whose load, counted now, is below the overlap;
+    None if none has room, or if the annotator holds a live lease in the project already."""
     marks, params = id_params("c", ids)
     params.update(annotator=annotator_id, overlap=overlap)
     params.update(now=db_time(now), expires=db_time(expires))
     rows = run(LEASE_FIRST_WITH_ROOM.format(ids=marks), params)
-    return Claimed(assignment_id=rows[0][0], pair_id=rows[0][1]) if rows else None
+    return LiveLease(rows[0][0], rows[0][1], now, expires) if rows else None
 
 
-def live_lease(*, project_id: int, annotator_id: int, now: datetime) -> LiveLease | None:
-    params = {"project": project_id, "annotator": annotator_id, "now": db_time(now)}
-    rows = run(LIVE_LEASE, params)
+def live_lease(*, project_id: int, annotator_id: int) -> LiveLease | None:
+    """The annotator's active lease in the project, run out or not."""
+    rows = run(LIVE_LEASE, {"project": project_id, "annotator": annotator_id})
     if not rows:
         return None
     lease_id, pair_id, leased_at, expires_at = rows[0]
     return LiveLease(lease_id, pair_id, py_time(leased_at), py_time(expires_at))
+
+
+def expire_lease(*, lease_id: int) -> None:
+    execute(EXPIRE_LEASE, {"lease": lease_id})
 
 
 def lock_lease(*, lease_id: int, annotator_id: int) -> LockedLease | None:

@@ -140,9 +140,9 @@ def membership_deactivate(*, project: Project, user) -> bool:
     if not membership.is_active:
         return False
     _keep_a_lead(membership, f"{user.username} is the project's last active lead")
-    Assignment.objects.filter(
-        annotator=user, pair__project=project, state=AssignmentState.ACTIVE
-    ).update(state=AssignmentState.RELEASED)
+    Assignment.objects.filter(annotator=user, project=project, state=AssignmentState.ACTIVE).update(
+        state=AssignmentState.RELEASED
+    )
     Membership.objects.filter(id=membership.id).update(deactivated_at=timezone.now())
     return True
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from annotation import progress, queue, queue_pg
 from annotation.models import Assignment, Project
 from annotation.sql import db_time, run
+from config.transient import retry_once
 
 # The annotator's counts past the session's mark (annotation/progress.py).
 PROGRESS = progress.SINCE_MARK
@@ -103,6 +104,7 @@ def page(
     return _page(run(PAGE, dict(params, pair=pair_id))[0], mark)
 
 
+@retry_once
 def lease_and_page(
     *, project: Project, annotator, since: datetime, mark: progress.Mark = progress.NONE
 ) -> tuple[Assignment | None, Page]:
@@ -117,6 +119,7 @@ def lease_and_page(
     return _lease_and_page(row, annotator, mark)
 
 
+@retry_once
 def answer_and_page(
     *,
     project: Project,

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "config.messages.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A deadlock that outlived its retry is a 503 "try again", not a 500 (config/transient.py).
+    "config.errors.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -199,6 +201,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotation.api.errors.structured_errors",
+    # DRF's own three, the JSON one refusing JSON nested too deeply with a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "annotation.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Writes per user; reads are not throttled (annotation.api.access.WriteThrottle).
     "DEFAULT_THROTTLE_RATES": {"write": os.environ.get("API_WRITE_RATE", "1200/minute")},
 }
@@ -218,5 +226,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "annotation.models.ImportJob.Status",
         "PairStatusEnum": "annotation.models.PairStatus",
+        # A label's answer in stored order (labels, undo), not the answer as shown (submit).
+        "LabelChoiceEnum": "annotation.models.Choice",
     },
 }

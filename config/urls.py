@@ -26,3 +26,6 @@ urlpatterns = [
     # A one-time link a lead hands to someone whose account they created.
     path("accounts/set-password/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_set"),
 ]
+# JSON under /api/, the styled pages (templates/404.html, 500.html) everywhere else.
+handler404 = "config.errors.handler404"
+handler500 = "config.errors.handler500"

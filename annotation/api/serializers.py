@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from annotation.converters import MAX_ID
 from annotation.models import (
     Choice,
     ExportJob,
@@ -91,7 +92,8 @@ SHOWN = {"left": Choice.A, "right": Choice.B, "a": Choice.A, "b": Choice.B}
 
 
 class SubmitSerializer(serializers.Serializer):
-    assignment = serializers.IntegerField()
+    # The bounds of a 64-bit id column: a larger number is a 400 naming the field.
+    assignment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     choice = serializers.ChoiceField(
         choices=["left", "right", "a", "b", "tie", "both_bad", "skip"],
         help_text="As shown: left/right (or a/b meaning left/right), tie, both_bad, skip.",
@@ -111,6 +113,22 @@ class LabelSerializer(serializers.ModelSerializer):
         model = Label
         fields = ["id", "pair", "choice", "strength", "rationale", "active_seconds",
                   "server_seconds", "source", "created_at"]  # fmt: skip
+
+
+class UndoSerializer(LabelSerializer):
+    """The withdrawn label, whether its pair is leased to you again, and what that means."""
+
+    pair_back = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+
+    class Meta(LabelSerializer.Meta):
+        fields = [*LabelSerializer.Meta.fields, "pair_back", "message"]
+
+    def get_pair_back(self, label: Label) -> bool:
+        return self.context["pair_back"]
+
+    def get_message(self, label: Label) -> str:
+        return self.context["message"]
 
 
 class SubmitResultSerializer(serializers.Serializer):

@@ -206,17 +206,20 @@ class Submit(APIView):
 
 
 class Undo(APIView):
-    """Undo your last answer in this project (within the undo window)."""
+    """Undo your last answer in this project (within the undo window): the withdrawn label.
+    `pair_back` says whether its pair is leased to you again; it is not when others have
+    given the pair all the answers it needs since, and your next lease is another pair."""
 
     throttle_classes = [WriteThrottle]
 
-    @extend_schema(request=None, responses={200: s.LabelSerializer, 404: OpenApiResponse()})
+    @extend_schema(request=None, responses={200: s.UndoSerializer, 404: OpenApiResponse()})
     def post(self, request: Request, slug: str) -> ApiResponse:
         project = project_for(request, slug)
         undone = label_undo(project=project, annotator=request.user)
         if undone is None:
             raise NotFound("Nothing to undo: answers can be undone for two minutes.")
-        return ApiResponse(s.LabelSerializer(undone).data)
+        extra = {"pair_back": undone.pair_back, "message": undone.message}
+        return ApiResponse(s.UndoSerializer(undone.label, context=extra).data)
 
 
 class Progress(APIView):

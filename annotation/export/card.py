@@ -63,6 +63,7 @@ chosen and rejected): {report.duplicates}. The split is by prompt: no prompt is 
 `no_majority`: answers split evenly. `low_agreement`: the majority share was below
 {report.policy.min_agreement:.2f}. `model_only`: only a judge model labeled the pair and model
 labels were not included. `no_judgement`: no live answer, or only skips.
+`identical_responses`: both responses have the same text, so chosen would equal rejected.
 
 ## Agreement
 

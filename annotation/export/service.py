@@ -16,6 +16,8 @@ from annotation.export.writers import FORMATS, SplitSinks, hf_dataset
 from annotation.models import Label, Pair, Project
 
 CHUNK = 2000
+# Why a decided pair whose two responses have the same text is not exported (the card says).
+IDENTICAL = "identical_responses"
 
 
 class ExportError(ValueError):
@@ -63,6 +65,10 @@ def _stream(project, sinks: SplitSinks, report: ExportReport, test_share, seed, 
             decision = decide(votes, report.policy)
             if decision.winner is None:
                 report.dropped[decision.dropped] += 1
+                continue
+            if pair.text_a == pair.text_b:
+                # Chosen and rejected would be the same text: a row that teaches nothing.
+                report.dropped[IDENTICAL] += 1
                 continue
             key = dedup_key(pair, decision)
             if key in seen:

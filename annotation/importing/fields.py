@@ -11,23 +11,46 @@ MAX_ID_LENGTH = 200
 
 
 NUL = "\x00"
+# How deep lists and objects may nest in a record: deeper is no metadata a person wrote, and
+# walking (or storing) it would run out of stack.
+MAX_NESTING = 100
 
 
-def no_nul(value: object, field: str | None = None) -> None:
-    """Refuse a NUL character in a string, or anywhere in a list or object (keys included):
-    PostgreSQL cannot store one in text or JSON, and a person cannot see one."""
-    if isinstance(value, str) and NUL in value:
+def storable(value: object, field: str | None = None, depth: int = 0) -> None:
+    """Refuse what PostgreSQL cannot store as text or JSON, in a string or anywhere in a list or
+    object (keys included): a NUL character (a person cannot see one either), a lone surrogate
+    (half of a UTF-16 pair, which JSON's \\ud800 escapes can spell), and nesting deeper than
+    MAX_NESTING."""
+    if isinstance(value, str):
+        _text_storable(value, field)
+        return
+    if not isinstance(value, dict | list):
+        return
+    if depth >= MAX_NESTING:
+        raise RecordError(field, f"nested more than {MAX_NESTING} levels deep")
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            storable(item, f"{field}[{i}]", depth + 1)
+        return
+    for key, item in value.items():
+        where = str(key) if field is None else f"{field}.{key}"
+        storable(key, where)
+        storable(item, where, depth + 1)
+
+
+def _text_storable(value: str, field: str | None) -> None:
+    if NUL in value:
         raise RecordError(
             field, f"contains a NUL character (\\u0000) at character {value.index(NUL) + 1}"
         )
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = str(key) if field is None else f"{field}.{key}"
-            no_nul(key, where)
-            no_nul(item, where)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            no_nul(item, f"{field}[{i}]")
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        reason = f"contains a lone surrogate (\\u{code:04x}) at character {exc.start + 1}"
+        raise RecordError(field, f"{reason}, which is not valid Unicode text") from None
 
 
 def require(data: dict, key: str, field: str | None = None) -> object:
@@ -39,7 +62,7 @@ def require(data: dict, key: str, field: str | None = None) -> object:
 def string(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise RecordError(field, f"expected a string, got {describe(value)}")
-    no_nul(value, field)
+    storable(value, field)
     return value
 
 
@@ -54,7 +77,7 @@ def identifier(value: object, field: str) -> str:
     """Ids may be strings or whole numbers in the file; they are stored as strings."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise RecordError(field, f"expected a string or a whole number, got {describe(value)}")
-    no_nul(value, field)
+    storable(value, field)
     ident = str(value).strip()
     if not ident:
         raise RecordError(field, "empty")

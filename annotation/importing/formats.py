@@ -63,10 +63,12 @@ class GroupedFormat:
         items = f.require(data, "responses")
         if not isinstance(items, list):
             raise RecordError("responses", f"expected a list, got {f.describe(items)}")
+        if not items:
+            raise RecordError("responses", "empty: a prompt needs responses to compare")
         responses = _grouped_responses(items)
         _check_new(self.seen, external_id, line, "prompt_id")
         metadata = {k: v for k, v in data.items() if k not in GROUPED_KEYS}
-        f.no_nul(metadata)
+        f.storable(metadata)
         return PromptRecord(line, external_id, text, metadata, responses)
 
 
@@ -85,7 +87,7 @@ def _grouped_responses(items: list) -> list[ResponseRecord]:
             raise RecordError(f"{where}.model", reason)
         positions[model] = i
         extra = {k: v for k, v in item.items() if k not in RESPONSE_KEYS}
-        f.no_nul(extra, where)
+        f.storable(extra, where)
         responses.append(ResponseRecord(model, model, text, gold, extra))
     return responses
 
@@ -109,7 +111,7 @@ class FlatFormat:
         _check_same_text(self.prompt_texts, external_id, text, line)
         _check_new(self.seen, (external_id, model), line, "model", f"{model!r} for this prompt_id")
         extra = {k: v for k, v in data.items() if k not in FLAT_KEYS}
-        f.no_nul(extra)
+        f.storable(extra)
         record = ResponseRecord(model, model, response, gold, extra)
         return PromptRecord(line, external_id, text, {}, [record])
 
@@ -136,7 +138,7 @@ class PairsFormat:
         low, high = sorted((chosen.external_id, rejected.external_id))
         _check_new(self.seen, (external_id, low, high), line, "chosen", "this pair of responses")
         extra = {k: v for k, v in data.items() if k not in PAIRS_KEYS | PAIR_SCORE_KEYS}
-        f.no_nul(extra)
+        f.storable(extra)
         prompt = PromptRecord(line, external_id, text, {**prompt_meta, **extra}, [chosen, rejected])
         return PairRecord(prompt, chosen, rejected)
 

@@ -67,6 +67,8 @@ def _parse_json_line(number: int, raw: bytes) -> RawRecord:
         return RawRecord(
             number, None, RecordError(None, f"malformed JSON: {exc.msg} at column {exc.colno}")
         )
+    except RecursionError:
+        return RawRecord(number, None, RecordError(None, "malformed JSON: nested too deeply"))
     if not isinstance(data, dict):
         reason = f"expected a JSON object on each line, got {type_name(data)}"
         return RawRecord(number, None, RecordError(None, reason))

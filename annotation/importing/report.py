@@ -23,6 +23,12 @@ class ImportReport:
     skip_invalid: bool = False
     seconds: float = 0.0
 
+    def refuse_records(self, line: int, field: str, reason: str, records: int) -> None:
+        """Records counted as kept that the writer refused after all (annotation/importing/
+        writer.py): their issue, and they are kept no more."""
+        self.add_issue(ImportIssue(self.file, line, field, reason))
+        self.records_kept -= records
+
     def add_issue(self, issue: ImportIssue) -> None:
         self.issue_count += 1
         if len(self.issues) < MAX_LISTED_ISSUES:

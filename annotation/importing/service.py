@@ -76,7 +76,7 @@ def _run(project, source: Source, requested: str, report: ImportReport, progress
 
 
 def _write_all(project, source, records, validator, report: ImportReport, progress) -> None:
-    writer = ChunkWriter(project)
+    writer = ChunkWriter(project, refuse=report.refuse_records)
     for raw in records:
         report.records_read += 1
         record = _validate(raw, validator, report)
@@ -87,12 +87,17 @@ def _write_all(project, source, records, validator, report: ImportReport, progre
             progress(source.bytes_done, source.bytes_total)
     if report.records_read == 0:
         raise FileError("the file holds no records")
-    report.refused = report.records_kept == 0 or (report.issue_count and not report.skip_invalid)
+    if not _refused(report):
+        writer.flush()  # which may refuse records too
+    report.refused = _refused(report)
     if not report.refused:
-        writer.flush()
         report.counts = writer.counts
     if progress:
         progress(source.bytes_total, source.bytes_total)
+
+
+def _refused(report: ImportReport) -> bool:
+    return report.records_kept == 0 or bool(report.issue_count and not report.skip_invalid)
 
 
 def _head(records: Iterator[RawRecord]) -> list[RawRecord]:

@@ -2,12 +2,15 @@
 
 Existing rows (same prompt external id in the project, same response external id under the
 prompt, same imported pair, a live imported label) are left as they are, so importing a file
-twice changes nothing.
+twice changes nothing. A prompt id the project holds already under another text is refused
+(its records are reported, not written): its answers were given to the text it has.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from annotation.importing.bulk import BulkInsert
@@ -19,6 +22,8 @@ RESPONSES_PER_CHUNK = 5000
 IMPORTED = "imported"
 RESPONSE_COLUMNS = ["prompt_id", "external_id", "model_name", "text", "gold_score", "metadata"]
 PAIR_COLUMNS = ["project_id", "prompt_id", "response_a_id", "response_b_id", "swapped"]
+# Told of records the writer refused: (line, field, reason, how many records).
+Refuse = Callable[[int, str, str, int], None]
 
 
 @dataclass(slots=True)
@@ -36,8 +41,9 @@ class Counts:
 class ChunkWriter:
     """Collects records and writes them when a chunk is full; call flush() at the end."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, refuse: Refuse) -> None:
         self.project = project
+        self.refuse = refuse
         self.prompt_rows = BulkInsert(Prompt, ["project_id", "external_id", "text", "metadata"])
         self.response_rows = BulkInsert(Response, RESPONSE_COLUMNS)
         self.pair_rows = BulkInsert(Pair, PAIR_COLUMNS, {"arm": IMPORTED, "strategy": IMPORTED})
@@ -45,6 +51,8 @@ class ChunkWriter:
         self.empty_metadata = BulkInsert.json({})
         self.counts = Counts()
         self.prompts: dict[str, PromptRecord] = {}
+        # Records queued per prompt id in this chunk (flat and pairs files give several).
+        self.records: Counter[str] = Counter()
         self.pairs: list[PairRecord] = []
         self.responses_pending = 0
         self.created_prompt_ids: set[int] = set()
@@ -62,6 +70,7 @@ class ChunkWriter:
         return False
 
     def _queue_prompt(self, record: PromptRecord) -> None:
+        self.records[record.external_id] += 1
         queued = self.prompts.get(record.external_id)
         if queued is None:
             self.prompts[record.external_id] = record
@@ -78,11 +87,14 @@ class ChunkWriter:
             pair_ids = self._write_pairs(prompt_ids, response_ids)
             self._write_labels(prompt_ids, response_ids, pair_ids)
         self.prompts, self.pairs, self.responses_pending = {}, [], 0
+        self.records.clear()
 
     def _write_prompts(self) -> tuple[dict[str, int], set[int]]:
         """Ids of the chunk's prompts, and which of them this chunk created."""
+        existing = self._existing_prompts(list(self.prompts))
+        self._refuse_changed(existing)
         wanted = list(self.prompts)
-        found = self._prompt_ids(wanted)
+        found = {e: i for e, (i, _text) in existing.items() if e in self.prompts}
         again = sum(1 for i in found.values() if i in self.created_prompt_ids)
         self.counts.prompts_existing += len(found) - again
         missing = [self.prompts[e] for e in wanted if e not in found]
@@ -95,6 +107,24 @@ class ChunkWriter:
         self.counts.prompts_created += len(created)
         self.created_prompt_ids.update(created.values())
         return found | created, set(created.values())
+
+    def _existing_prompts(self, external_ids: list[str]) -> dict[str, tuple[int, str]]:
+        rows = Prompt.objects.filter(project=self.project, external_id__in=external_ids)
+        return {e: (i, text) for e, i, text in rows.values_list("external_id", "id", "text")}
+
+    def _refuse_changed(self, existing: dict[str, tuple[int, str]]) -> None:
+        """Leave out the chunk's prompts whose id the project holds under another text."""
+        for external_id, (_id, text) in existing.items():
+            record = self.prompts[external_id]
+            if record.text == text:
+                continue
+            reason = (
+                f"prompt_id {external_id!r} is already in the project with another text; "
+                "give a new prompt a new prompt_id"
+            )
+            self.refuse(record.line, "prompt", reason, self.records[external_id])
+            del self.prompts[external_id]
+            self.pairs = [p for p in self.pairs if p.prompt.external_id != external_id]
 
     def _prompt_ids(self, external_ids: list[str]) -> dict[str, int]:
         rows = Prompt.objects.filter(project=self.project, external_id__in=external_ids)

@@ -24,7 +24,6 @@ from annotation.rendering import render_untrusted
 SESSION_START = "annotate-session-start"
 # What an undone answer said (rationale, strength), shown again with its pair.
 RESTORE = "annotate-restore"
-UNDONE = "Undone: your last answer was withdrawn. The pair is back; answer it again."
 NOTHING_TO_UNDO = "Nothing to undo: answers can be undone for two minutes."
 # The part htmx swaps after each answer, and the full page's middle (config/jinja2.py).
 WORKBENCH = "annotation/_workbench.html"
@@ -66,9 +65,11 @@ def undo(request: HttpRequest, slug: str) -> HttpResponse:
     undone = label_undo(project=project, annotator=request.user)
     if undone is None:
         return _after_write(request, project, NOTHING_TO_UNDO)
-    # The next page shows the pair again with what was written about it.
-    request.session[RESTORE] = {"rationale": undone.rationale, "strength": undone.strength}
-    return _after_write(request, project, UNDONE, ok=True)
+    if undone.pair_back:
+        # The next page shows the pair again with what was written about it.
+        label = undone.label
+        request.session[RESTORE] = {"rationale": label.rationale, "strength": label.strength}
+    return _after_write(request, project, undone.message, ok=True)
 
 
 def _after_write(

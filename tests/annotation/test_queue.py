@@ -159,7 +159,7 @@ def test_a_lease_handed_back_by_the_queue_is_a_saved_row(project, annotator, pai
 def test_undo_supersedes_the_last_answer_and_hands_the_pair_back(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
     old = label_submit(assignment_id=lease.id, annotator=annotator, choice="a").label
-    assert label_undo(project=project, annotator=annotator) == old
+    assert label_undo(project=project, annotator=annotator).label == old
     old.refresh_from_db()
     assert old.superseded_at is not None
     again = assignment_lease(project=project, annotator=annotator)

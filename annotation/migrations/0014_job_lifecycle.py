@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotation', '0012_label_choice_names_stored_order'),
+        ('annotation', '0013_assignment_project_one_live_lease'),
     ]
 
     operations = [

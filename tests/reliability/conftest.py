@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.annotation.conftest import queue_path  # noqa: F401 (each queue test on both paths)
+
+
+@pytest.fixture
+def api():
+    """A client for one persona: api(user) authenticates with that user's token."""
+
+    def client_for(user) -> APIClient:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
