@@ -15,8 +15,14 @@ from rest_framework.test import APIClient
 from annotation.export.service import export_dpo
 from annotation.models import Assignment, Label, Pair
 from selection.models import SpaProposal, SpaRound
-from selection.spa import SpaError, spa_params, spa_round_create, spa_round_execute
-from selection.spa import spa_round_preview, spa_round_start
+from selection.spa import (
+    SpaError,
+    spa_params,
+    spa_round_create,
+    spa_round_execute,
+    spa_round_preview,
+    spa_round_start,
+)
 from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
 from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFactory
 from tests.selection.effort_helpers import store_embeddings
@@ -118,8 +124,8 @@ def test_confirming_runs_the_round_in_process_and_says_what_it_did(
     start = reverse("spa_start", args=[seeded.slug])
     page = client.post(start, {"judge": "embedding", "confirm": "yes"}, follow=True)
     text = page.content.decode()
-    assert "SPA round 1 finished: judged 40, held 26 pending audit, 14 sent to people." in text
-    assert "queued" not in text
+    assert "SPA round 1 finished: judged 40, held 24 pending audit, 16 sent to people." in text
+    assert "queued for a worker" not in text
     assert SpaRound.objects.get().review == "pending"
 
 
@@ -147,15 +153,18 @@ def test_raising_the_minimum_confidence_labels_fewer_pairs(seeded):
 
 def test_held_labels_are_not_labels_and_not_exported_until_the_round_is_applied(seeded, tmp_path):
     spa = run_round(seeded)
-    assert SpaProposal.objects.filter(spa_round=spa).count() == 36  # 26 auto + 10 audit
+    # 40 judged: 6 below the minimum confidence (the 4 noisiest among them), 10 audited, 24
+    # auto-labeled.
+    assert (spa.counts["unsure"], spa.counts["noisy_human"], spa.counts["audit"]) == (6, 0, 10)
+    assert SpaProposal.objects.filter(spa_round=spa).count() == 34  # 24 auto + 10 audit
     assert not Label.objects.filter(source="model").exists()
     assert Pair.objects.filter(project=seeded, status="open").count() == 100
     assert export_sources(seeded, tmp_path / "before") == ["human"] * 60
     answer_audit(spa, agree=True)
     spa_round_apply(spa=spa)
-    assert Label.objects.filter(source="model", judge="spa-round-1").count() == 36
-    assert Pair.objects.filter(project=seeded, status="complete").count() == 26
-    assert export_sources(seeded, tmp_path / "after") == ["human"] * 70 + ["model"] * 26
+    assert Label.objects.filter(source="model", judge="spa-round-1").count() == 34
+    assert Pair.objects.filter(project=seeded, status="complete").count() == 24
+    assert export_sources(seeded, tmp_path / "after") == ["human"] * 70 + ["model"] * 24
 
 
 def test_a_round_whose_audit_fails_cannot_be_applied_and_shows_no_effort_saved(
@@ -171,7 +180,7 @@ def test_a_round_whose_audit_fails_cannot_be_applied_and_shows_no_effort_saved(
     page = dashboard(client, seeded)
     assert '<td class="spa-state">audit failed' in page
     assert "Apply round" not in page
-    assert "of judged pairs" not in page  # no effort saved
+    assert "of judged pairs</td>" not in page  # no effort saved
     refused = client.post(reverse("spa_apply", args=[seeded.slug, 1]), follow=True)
     assert "Not applied: round 1 cannot be applied: audit accuracy 0.00" in refused.content.decode()
     assert not Label.objects.filter(source="model").exists()
@@ -187,13 +196,13 @@ def test_a_lead_applies_a_round_once_its_audit_passes(client, lead, seeded):
     assert '<td class="spa-state">ready to apply' in page
     assert "Apply round" in page
     done = client.post(reverse("spa_apply", args=[seeded.slug, 1]), follow=True)
-    assert "SPA round 1 applied: 26 pairs labeled by the judge, 0 left to people" in (
+    assert "SPA round 1 applied: 24 pairs labeled by the judge, 0 left to people" in (
         done.content.decode()
     )
     page = dashboard(client, seeded)
     assert '<td class="spa-state">applied' in page
-    assert "0.65 of judged pairs" in page  # 26 of 40
-    assert Label.objects.filter(source="model").count() == 36
+    assert "0.60 of judged pairs</td>" in page  # 24 of 40
+    assert Label.objects.filter(source="model").count() == 34
 
 
 def test_pairs_people_answered_or_took_meanwhile_stay_with_people_when_a_round_is_applied(
@@ -207,7 +216,7 @@ def test_pairs_people_answered_or_took_meanwhile_stay_with_people_when_a_round_i
     Assignment.objects.create(pair_id=leased.pair_id, annotator=UserFactory(), leased_at=now,
                               expires_at=now + timezone.timedelta(minutes=5))  # fmt: skip
     spa = spa_round_apply(spa=spa)
-    assert (spa.counts["applied"], spa.counts["kept_for_people"]) == (24, 2)
+    assert (spa.counts["applied"], spa.counts["kept_for_people"]) == (22, 2)
     for pair_id in (answered.pair_id, leased.pair_id):
         assert not Label.objects.filter(pair_id=pair_id, source="model").exists()
         assert Pair.objects.get(id=pair_id).status == "open"
@@ -221,11 +230,11 @@ def test_reverting_an_applied_round_supersedes_its_labels_and_reopens_its_pairs(
     spa_round_apply(spa=spa)
     client.force_login(lead)
     done = client.post(reverse("spa_revert", args=[seeded.slug, 1]), follow=True)
-    assert "SPA round 1 reverted: 36 judge labels superseded, 26 pairs back in the queue." in (
+    assert "SPA round 1 reverted: 34 judge labels superseded, 24 pairs back in the queue." in (
         done.content.decode()
     )
     assert not Label.objects.live().filter(source="model").exists()
-    assert Label.objects.filter(source="model", superseded_at__isnull=False).count() == 36
+    assert Label.objects.filter(source="model", superseded_at__isnull=False).count() == 34
     assert Pair.objects.filter(project=seeded, status="complete").count() == 0
     assert '<td class="spa-state">reverted' in dashboard(client, seeded)
     # The audited pairs now carry people's answers; the other 30 can be judged again.
@@ -234,10 +243,13 @@ def test_reverting_an_applied_round_supersedes_its_labels_and_reopens_its_pairs(
 
 def test_a_pending_round_can_be_reverted_and_its_pairs_are_judged_again(seeded):
     spa = run_round(seeded)
-    assert spa_round_preview(project=seeded, params={})["judged"] == 4  # only the noisy ones
+    # Only the 6 pairs it sent to people as below the minimum confidence.
+    assert spa_round_preview(project=seeded, params={})["judged"] == 6
     assert spa_round_revert(spa=spa) == {"labels": 0, "reopened": 0}
     assert spa_round_preview(project=seeded, params={})["judged"] == 40
-    with pytest.raises(SpaError, match="round 1 is reverted: only a round pending audit or "):
+    with pytest.raises(
+        SpaError, match="round 1 is reverted: only a round pending audit can be applied"
+    ):
         spa_round_apply(spa=spa)
 
 
