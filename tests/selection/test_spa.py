@@ -79,9 +79,7 @@ def pass_audit(spa: SpaRound) -> SpaRound:
     return spa_round_apply(spa=spa)
 
 
-def test_a_round_trains_a_policy_judges_routes_and_holds_its_labels(
-    seeded, tiny_reference, capsys
-):
+def test_a_round_trains_a_policy_judges_routes_and_holds_its_labels(seeded, tiny_reference, capsys):
     spa_run("--noisy-share", "0.1", "--audit-share", "0.1")
     spa = SpaRound.objects.get()
     assert spa.status == "done", spa.error

@@ -24,32 +24,17 @@ from selection.spa import (
     spa_round_start,
 )
 from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
-from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFactory
-from tests.selection.effort_helpers import store_embeddings
+from tests.factories import UserFactory
+from tests.selection.effort_helpers import spa_seeded
 
 pytestmark = pytest.mark.django_db
 
 SMALL_SEED = "needs at least 50 human-labeled pairs (decided A or B), the project has 25"
 
 
-def with_pairs(project, decided: int, unlabeled: int):
-    """`decided` pairs a person decided (the clear answer, response a, wins) and `unlabeled`
-    open pairs nobody labeled; the responses' embeddings carry which answer is the clear one."""
-    person = UserFactory()
-    for i in range(decided + unlabeled):
-        prompt = PromptFactory(project=project, text=f"Explain thing {i}")
-        a = ResponseFactory(prompt=prompt, text=f"A clear answer about {i}.", gold_score=1.95)
-        b = ResponseFactory(prompt=prompt, text=f"no {i}", gold_score=1.05)
-        pair = PairFactory(project=project, prompt=prompt, response_a=a, response_b=b)
-        if i < decided:
-            Label.objects.create(pair=pair, annotator=person, choice="a")
-    store_embeddings(project)
-    return project
-
-
 @pytest.fixture
 def seeded(project):
-    return with_pairs(project, decided=60, unlabeled=40)
+    return spa_seeded(project, decided=60, unlabeled=40)
 
 
 def run_round(project, **params) -> SpaRound:
@@ -79,7 +64,7 @@ def export_sources(project, out) -> list[str]:
 def test_a_round_is_refused_below_the_minimum_human_seed_everywhere_naming_both_numbers(
     project, client, lead
 ):
-    with_pairs(project, decided=25, unlabeled=10)
+    spa_seeded(project, decided=25, unlabeled=10)
     with pytest.raises(SpaError, match=SMALL_SEED.replace("(", r"\(").replace(")", r"\)")):
         spa_round_start(project=project, params={})
     with pytest.raises(CommandError) as refused:
