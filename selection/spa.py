@@ -21,9 +21,9 @@ from selection.models import SpaProposal, SpaRound
 JUDGES = ("implicit", "embedding")  # selection.spa_judges.JUDGES builds them
 # min_confidence: a judgement is a label only at max(p, 1 − p) ≥ 0.7, i.e. the judge gives the
 # other answer at most 3 in 10. min_seed: 50 decided pairs before a judge is fitted on them.
-# min_audit / min_audit_accuracy: a round is applied once people decided 10 of its audit pairs
-# and agree with the judge on at least 80% of them (a label set worse than that costs more to
-# clean than it saves). "judge" is filled in by default_judge().
+# min_audit / min_audit_accuracy: a round can be applied once people decided 10 of its audit
+# pairs and the judge agrees with them on at least 80%; fewer than 10 answers say too little
+# (a Wilson interval at n = 10 spans about ±0.2). "judge" is filled in by default_judge().
 DEFAULTS = {
     "judge": "", "noisy_share": 0.1, "audit_share": 0.05, "low_confidence": "human",
     "min_confidence": 0.7, "min_seed": 50, "min_audit": 10, "min_audit_accuracy": 0.8,
