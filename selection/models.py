@@ -111,13 +111,20 @@ class EffortRun(Job):
 
 class SpaRound(models.Model):
     """One SPA round: a policy (trained from its parent round's, or the reference) judges pairs;
-    confident judgements become model labels, noisy ones go to people, a sample is audited."""
+    confident judgements are held as proposals until people's answers on an audit sample are
+    accurate enough, then applied as model labels; unsure and noisy ones go to people."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+
+    class Review(models.TextChoices):
+        NONE = "", "—"
+        PENDING = "pending", "Pending audit"
+        APPLIED = "applied", "Applied"
+        REVERTED = "reverted", "Reverted"
 
     project = models.ForeignKey(  # sparound_unique_number leads with it
         "annotation.Project", on_delete=models.CASCADE, related_name="spa_rounds", db_index=False
@@ -135,6 +142,9 @@ class SpaRound(models.Model):
     stage = models.CharField(max_length=100, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # What became of the judgements of a finished round (blank until it has judged).
+    review = models.CharField(max_length=20, choices=Review.choices, blank=True, default="")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -150,3 +160,27 @@ class SpaRound(models.Model):
     @property
     def judge_name(self) -> str:
         return f"spa-round-{self.number}"
+
+
+class SpaProposal(models.Model):
+    """A judgement a round holds back: not a label (not counted, exported or completing its
+    pair) until the round is applied, which writes it as `Label(source=model)`."""
+
+    spa_round = models.ForeignKey(  # spaproposal_unique_pair leads with it
+        SpaRound, on_delete=models.CASCADE, related_name="proposals", db_index=False
+    )
+    # Indexed: serves "pairs held by a round pending audit", which new rounds leave alone.
+    pair = models.ForeignKey("annotation.Pair", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20, help_text="Routing: auto, audit or noisy_smooth.")
+    choice = models.CharField(max_length=10)
+    confidence = models.FloatField()
+    smoothing = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            # Also serves "the proposals of a round" when it is applied, audited or reverted.
+            models.UniqueConstraint(fields=["spa_round", "pair"], name="spaproposal_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.choice} on pair {self.pair_id} (round {self.spa_round_id})"

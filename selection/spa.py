@@ -1,5 +1,6 @@
 """SPA rounds (arXiv 2406.04412): train the policy on what is known, judge unlabeled pairs with
-it, keep the confident judgements as model labels, send noisy ones and an audit sample to people.
+it, hold the confident judgements as proposals (applied as model labels once people's answers
+on an audit sample are accurate enough: selection/spa_review.py), send the rest to people.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from django.utils import timezone
 from annotation.export.aggregate import Policy, Vote, decide
 from annotation.models import Label, LabelSource, Pair, PairStatus, Project
 from selection.judges import routing
-from selection.models import SpaRound
+from selection.models import SpaProposal, SpaRound
 
-JUDGES = ("implicit", "embedding")
+JUDGES = ("implicit", "embedding")  # selection.spa_judges.JUDGES builds them
+# min_confidence: a judgement is a label only at max(p, 1 − p) ≥ 0.7, i.e. the judge gives the
+# other answer at most 3 in 10. min_seed: 50 decided pairs before a judge is fitted on them.
+# min_audit / min_audit_accuracy: a round can be applied once people decided 10 of its audit
+# pairs and the judge agrees with them on at least 80%; fewer than 10 answers say too little
+# (a Wilson interval at n = 10 spans about ±0.2). "judge" is filled in by default_judge().
 DEFAULTS = {
-    "judge": "implicit", "noisy_share": 0.1, "audit_share": 0.05, "low_confidence": "human",
+    "judge": "", "noisy_share": 0.1, "audit_share": 0.05, "low_confidence": "human",
+    "min_confidence": 0.7, "min_seed": 50, "min_audit": 10, "min_audit_accuracy": 0.8,
     "arm": "", "limit": None, "beta": 0.1, "epochs": 1.0, "lora": False, "seed": 0,
     "learning_rate": 5e-6, "max_length": 512, "expand": 0, "max_new_tokens": 256,
 }  # fmt: skip
@@ -29,7 +36,8 @@ NUMBERS = {
     "noisy_share": (float, 0.0, 0.5), "audit_share": (float, 0.0, 0.5), "beta": (float, 0.001, 10),
     "epochs": (float, 0.01, 100), "learning_rate": (float, 1e-9, 1.0), "limit": (int, 1, 10**9),
     "max_length": (int, 16, 32768), "seed": (int, 0, 2**31 - 1), "expand": (int, 0, 10**6),
-    "max_new_tokens": (int, 1, 4096),
+    "max_new_tokens": (int, 1, 4096), "min_confidence": (float, 0.5, 1.0),
+    "min_seed": (int, 1, 10**6), "min_audit": (int, 1, 10**6), "min_audit_accuracy": (float, 0, 1),
 }  # fmt: skip
 ARM_MAX_LENGTH = Pair._meta.get_field("arm").max_length
 # SPA's extrapolation strength for de-coupled noise detection, per round (1/2, 1/4, 1/8).
@@ -40,8 +48,14 @@ class SpaError(ValueError):
     """A round cannot run, for a reason a lead can act on."""
 
 
+def default_judge() -> str:
+    """The language-model judge only where GPU workers are configured; it trains a model."""
+    return "implicit" if settings.SPA_GPU_WORKERS else "embedding"
+
+
 def spa_params(raw: dict) -> dict:
     params = DEFAULTS | {k: v for k, v in raw.items() if v is not None and k in DEFAULTS}
+    params["judge"] = params["judge"] or default_judge()
     if params["judge"] not in JUDGES:
         raise SpaError(f"judge: choose one of {', '.join(JUDGES)}")
     if params["low_confidence"] not in ("human", "smooth"):
@@ -74,20 +88,54 @@ def _number(key: str, value, kind: type, low, high):
     return number
 
 
+def seed_check(project: Project, params: dict) -> int:
+    """The number of pairs people decided; refused below the round's `min_seed`."""
+    seed = len(human_seed(project))
+    if seed < params["min_seed"]:
+        raise SpaError(f"min_seed: needs at least {params['min_seed']} human-labeled pairs "
+                       f"(decided A or B), the project has {seed}")  # fmt: skip
+    return seed
+
+
+def spa_round_preview(*, project: Project, params: dict) -> dict:
+    """What starting a round would do now: the pairs it would judge and the most it could label
+    without people. Raises SpaError where starting would be refused."""
+    params = spa_params(params)
+    seed = seed_check(project, params)
+    judged = min(candidate_pairs(project, params).count(), params["limit"] or 10**9)
+    if not judged and not params["expand"]:
+        raise SpaError("no unlabeled open pairs to judge (select pairs first)")
+    most = routing.most_auto(judged + params["expand"], routing_policy(params))
+    return {"params": params, "seed": seed, "judged": judged, "expand": params["expand"],
+            "most_auto": most}  # fmt: skip
+
+
 def spa_round_start(*, project: Project, params: dict, number: int | None = None) -> SpaRound:
     from selection.tasks import judge_spa_round
 
+    with transaction.atomic():
+        spa = spa_round_create(project=project, params=params, number=number)
+        judge_spa_round.delay_on_commit(spa.id)
+    return spa
+
+
+def spa_round_create(*, project: Project, params: dict, number: int | None = None) -> SpaRound:
+    """A queued round, refused (SpaError) with bad options or too small a human seed."""
     params = spa_params(params)
+    seed_check(project, params)
     last = SpaRound.objects.filter(project=project).order_by("-number").first()
     number = number or (last.number + 1 if last else 1)
     if SpaRound.objects.filter(project=project, number=number).exists():
         raise SpaError(f"round: {number} exists already; the next round is {last.number + 1}")
-    parent = SpaRound.objects.filter(project=project, number=number - 1).first()
-    with transaction.atomic():
-        spa = SpaRound.objects.create(project=project, number=number, parent=parent,
-                                      judge=params.pop("judge"), params=params)  # fmt: skip
-        judge_spa_round.delay_on_commit(spa.id)
-    return spa
+    return SpaRound.objects.create(project=project, number=number, parent=_parent(project, number),
+                                   judge=params.pop("judge"), params=params)  # fmt: skip
+
+
+def _parent(project: Project, number: int) -> SpaRound | None:
+    """The latest earlier round whose work stands: not failed, not reverted."""
+    earlier = SpaRound.objects.filter(project=project, number__lt=number)
+    earlier = earlier.exclude(status=SpaRound.Status.FAILED)
+    return earlier.exclude(review=SpaRound.Review.REVERTED).order_by("-number").first()
 
 
 def spa_round_execute(*, round_id: int) -> SpaRound:
@@ -105,8 +153,9 @@ def spa_round_execute(*, round_id: int) -> SpaRound:
             raise SpaError("no unlabeled open pairs to judge (select pairs first)")
         pairs, judged = _judge(spa, pairs)
         _check_finite(judged)
-        actions = routing.route(judged, _policy(spa), np.random.default_rng(spa.params["seed"]))
-        spa.counts = _write(spa, pairs, judged, actions)
+        rng = np.random.default_rng(spa.params["seed"])
+        actions = routing.route(judged, routing_policy(spa.params), rng)
+        spa.counts = _hold(spa, pairs, judged, actions)
     except SpaError as exc:
         return _finish(spa, SpaRound.Status.FAILED, str(exc))
     except Exception as exc:
@@ -123,16 +172,17 @@ def _check_finite(judged) -> None:
                        "labeled (check the responses' embeddings or the model)")  # fmt: skip
 
 
-def _policy(spa: SpaRound) -> routing.RoutingPolicy:
-    p = spa.params
-    return routing.RoutingPolicy(p["noisy_share"], p["audit_share"], p["low_confidence"])
+def routing_policy(params: dict) -> routing.RoutingPolicy:
+    p = DEFAULTS | params
+    return routing.RoutingPolicy(p["noisy_share"], p["audit_share"], p["low_confidence"],
+                                 p["min_confidence"], p["min_audit"])  # fmt: skip
 
 
 def _finish(spa: SpaRound, status: str, error: str = "") -> SpaRound:
     spa.status, spa.error, spa.finished_at = status, error, timezone.now()
     spa.progress = 1.0 if status == SpaRound.Status.DONE else spa.progress
     spa.save(update_fields=["status", "error", "finished_at", "progress", "counts",
-                            "policy_path", "lineage"])  # fmt: skip
+                            "policy_path", "lineage", "review"])  # fmt: skip
     return spa
 
 
@@ -145,13 +195,20 @@ def stage(spa: SpaRound, name: str, low: float, high: float):
     return report
 
 
+def candidate_pairs(project: Project, params: dict):
+    """Open pairs (of the round's arm, if set) that nobody — person or judge — has labeled and
+    that no round holds pending its audit."""
+    labeled = Label.objects.live().filter(pair__project=project).values("pair_id")
+    held = SpaProposal.objects.filter(spa_round__project=project,
+                                      spa_round__review=SpaRound.Review.PENDING)  # fmt: skip
+    pairs = Pair.objects.filter(project=project, status=PairStatus.OPEN, is_gold=False)
+    if params.get("arm"):
+        pairs = pairs.filter(arm=params["arm"])
+    return pairs.exclude(id__in=labeled).exclude(id__in=held.values("pair_id"))
+
+
 def candidates(spa: SpaRound) -> list[tuple]:
-    """Open pairs (of the round's arm, if set) that nobody — person or judge — has labeled."""
-    labeled = Label.objects.live().filter(pair__project=spa.project).values("pair_id")
-    pairs = Pair.objects.filter(project=spa.project, status=PairStatus.OPEN, is_gold=False)
-    if spa.params.get("arm"):
-        pairs = pairs.filter(arm=spa.params["arm"])
-    rows = pairs.exclude(id__in=labeled).order_by("id").values_list(
+    rows = candidate_pairs(spa.project, spa.params).order_by("id").values_list(
         "id", "prompt__text", "response_a_id", "response_b_id", "response_a__text",
         "response_b__text",
     )  # fmt: skip
@@ -181,32 +238,27 @@ def training_rows(project: Project, before_round: int) -> list[dict]:
 
 
 def _judge(spa: SpaRound, pairs: list[tuple]):
-    if spa.judge == "embedding":
-        from selection.spa_judges import embedding_judgements
+    from selection.spa_judges import JUDGES as BUILDERS
 
-        return embedding_judgements(spa, pairs, stage(spa, "judging", 0.1, 0.9))
-    from selection.spa_judges import implicit_judgements
-
-    return implicit_judgements(spa, pairs, stage)
+    return BUILDERS[spa.judge](spa, pairs, stage)
 
 
-def _write(spa: SpaRound, pairs: list[tuple], judged, actions: list[str]) -> dict:
-    labels, done = [], []
-    for row, judgement, action in zip(pairs, judged, actions, strict=True):
-        if action == routing.NOISY_HUMAN:
-            continue
-        smoothing = routing.SMOOTHING if action == routing.NOISY_SMOOTH else 0.0
-        labels.append(Label(pair_id=row[0], source=LabelSource.MODEL, judge=spa.judge_name,
-                            choice=judgement.choice, confidence=judgement.confidence,
-                            smoothing=smoothing))  # fmt: skip
-        if action != routing.AUDIT:
-            done.append(row[0])
+def _hold(spa: SpaRound, pairs: list[tuple], judged, actions: list[str]) -> dict:
+    """Stores the judgements that would become labels as proposals; nothing is labeled and no
+    pair leaves the queue until the round is applied."""
+    proposals = [
+        SpaProposal(spa_round=spa, pair_id=row[0], action=action, choice=judgement.choice,
+                    confidence=judgement.confidence,
+                    smoothing=routing.SMOOTHING if action == routing.NOISY_SMOOTH else 0.0)
+        for row, judgement, action in zip(pairs, judged, actions, strict=True)
+        if action in routing.LABELED
+    ]  # fmt: skip
+    spa.review = SpaRound.Review.PENDING
     with transaction.atomic():
-        Label.objects.bulk_create(labels, batch_size=1000)
-        Pair.objects.filter(id__in=done).update(status=PairStatus.COMPLETE)
+        SpaProposal.objects.bulk_create(proposals, batch_size=1000)
+        SpaRound.objects.filter(id=spa.id).update(review=spa.review)
     counts = Counter(actions)
-    return {"judged": len(pairs), **{a: counts.get(a, 0) for a in
-            (routing.AUTO, routing.AUDIT, routing.NOISY_HUMAN, routing.NOISY_SMOOTH)},
+    return {"judged": len(pairs), **{a: counts.get(a, 0) for a in routing.ACTIONS},
             "audit_pairs": [row[0] for row, a in zip(pairs, actions, strict=True)
                             if a == routing.AUDIT]}  # fmt: skip
 
@@ -215,36 +267,21 @@ def policy_dir(spa: SpaRound) -> Path:
     return Path(settings.MEDIA_ROOT) / "spa" / spa.project.slug / f"round-{spa.number}"
 
 
-def round_figures(spa: SpaRound) -> dict:
-    """Per round: pairs auto-labeled, the judge's audited accuracy (95% interval), agreement
-    with people wherever both labeled, and the effort saved: the share of judged pairs no person
-    had to label, at that audited accuracy."""
-    counts = spa.counts or {}
-    judged = counts.get("judged", 0)
-    auto = counts.get(routing.AUTO, 0) + counts.get(routing.NOISY_SMOOTH, 0)
-    both = _judge_vs_people(spa)
-    audits = set(counts.get("audit_pairs", []))
-    return {
-        "round": spa.number, "judged": judged, "auto_labeled": auto,
-        "sent_to_people": counts.get(routing.NOISY_HUMAN, 0) + counts.get(routing.AUDIT, 0),
-        "audit": routing.audited_accuracy([(j, h) for p, j, h in both if p in audits]),
-        "agreement": routing.audited_accuracy([(j, h) for _p, j, h in both]),
-        "effort_saved": auto / judged if judged else None,
-    }  # fmt: skip
-
-
-def _judge_vs_people(spa: SpaRound) -> list[tuple[int, str, str]]:
-    """(pair, judge choice, people's decision) where the round's judge and people both spoke."""
-    model = dict(Label.objects.live().filter(pair__project=spa.project, judge=spa.judge_name,
-                                             source=LabelSource.MODEL)
-                 .values_list("pair_id", "choice"))  # fmt: skip
-    votes: dict[int, list[Vote]] = {}
-    people = Label.objects.live().filter(pair_id__in=list(model)).exclude(source=LabelSource.MODEL)
-    for pair_id, source, choice in people.values_list("pair_id", "source", "choice"):
-        votes.setdefault(pair_id, []).append(Vote(source, choice))
-    out = []
-    for pair_id, v in votes.items():
+def human_seed(project: Project) -> list[tuple[int, int]]:
+    """(winner, loser) response ids of pairs people decided (adjudication wins, then the
+    majority; ties, both-bad and skips decide nothing)."""
+    votes: dict[tuple, list[Vote]] = {}
+    people = (LabelSource.HUMAN, LabelSource.ADJUDICATED)
+    rows = (
+        Label.objects.live()
+        .filter(pair__project=project, source__in=people)
+        .values_list("pair__response_a_id", "pair__response_b_id", "source", "choice")
+    )
+    for a, b, source, choice in rows:
+        votes.setdefault((a, b), []).append(Vote(source, choice))
+    seed = []
+    for (a, b), v in votes.items():
         winner = decide(v, Policy()).winner
         if winner:
-            out.append((pair_id, model[pair_id], winner))
-    return out
+            seed.append((a, b) if winner == "a" else (b, a))
+    return seed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -82,12 +83,13 @@ def _policy(round_: SpaRound, tokenizer, reference, progress):
     return policy.eval()
 
 
-def embedding_judgements(round_: SpaRound, pairs: list[tuple], progress):
+def embedding_judgements(round_: SpaRound, pairs: list[tuple], stage):
     from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
     from selection.judges.embedding import EmbeddingRewardJudge
 
+    progress = stage(round_, "judging", 0.1, 0.9)
     name = embedder_name()
-    seed = _human_seed(round_)
+    seed = spa.human_seed(round_.project)
     ids = sorted({i for r in pairs for i in r[2:4]} | {i for w, lo in seed for i in (w, lo)})
     embeddings_compute(response_ids=ids, name=name)
     vectors = embedding_matrix(ids, name)
@@ -101,28 +103,12 @@ def embedding_judgements(round_: SpaRound, pairs: list[tuple], progress):
     return pairs, judge.judge(a, b)
 
 
-def _human_seed(round_: SpaRound) -> list[tuple[int, int]]:
-    """(winner, loser) response ids of pairs people decided."""
-    from annotation.export.aggregate import Policy, Vote, decide
-    from annotation.models import Label, LabelSource
-
-    votes: dict[tuple, list[Vote]] = {}
-    rows = (
-        Label.objects.live()
-        .filter(
-            pair__project=round_.project, source__in=[LabelSource.HUMAN, LabelSource.ADJUDICATED]
-        )
-        .values_list("pair__response_a_id", "pair__response_b_id", "source", "choice")
-    )
-    for a, b, source, choice in rows:
-        votes.setdefault((a, b), []).append(Vote(source, choice))
-    seed = []
-    for (a, b), v in votes.items():
-        winner = decide(v, Policy()).winner
-        if winner:
-            seed.append((a, b) if winner == "a" else (b, a))
-    return seed
-
-
 def lineage_text(round_: SpaRound) -> str:
     return json.dumps(round_.lineage, indent=2)
+
+
+# A judge by name: (round, candidate rows, stage) → (rows, judgements). Names as in spa.JUDGES.
+JUDGES: dict[str, Callable] = {
+    "implicit": implicit_judgements,
+    "embedding": embedding_judgements,
+}

@@ -13,7 +13,14 @@ urlpatterns = [
 urlpatterns += [
     path("projects/<slug:slug>/effort/", effort_views.effort, name="effort"),
     path("projects/<slug:slug>/effort/start/", effort_views.effort_start, name="effort_start"),
+    path("projects/<slug:slug>/spa/confirm/", effort_views.spa_confirm, name="spa_confirm"),
     path("projects/<slug:slug>/spa/start/", effort_views.spa_start, name="spa_start"),
+    path("projects/<slug:slug>/spa/<int:number>/apply/", effort_views.spa_apply, name="spa_apply"),
+    path(
+        "projects/<slug:slug>/spa/<int:number>/revert/",
+        effort_views.spa_revert,
+        name="spa_revert",
+    ),
     path(
         "projects/<slug:slug>/effort/<slug:table>.csv", effort_views.effort_csv, name="effort_csv"
     ),

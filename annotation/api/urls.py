@@ -38,4 +38,6 @@ urlpatterns = [
     path(P + "effort-runs/<id:pk>/", sel.EffortRunDetail.as_view(), name="api-effort-run"),
     path(P + "metrics/", sel.Metrics.as_view(), name="api-metrics"),
     path(P + "spa-rounds/", sel.SpaRoundList.as_view(), name="api-spa-rounds"),
+    path(P + "spa-rounds/<id:pk>/apply/", sel.SpaRoundApply.as_view(), name="api-spa-apply"),
+    path(P + "spa-rounds/<id:pk>/revert/", sel.SpaRoundRevert.as_view(), name="api-spa-revert"),
 ]

@@ -7,7 +7,7 @@ from django.urls import URLPattern, reverse
 
 from annotation.api.urls import urlpatterns
 from annotation.models import ExportJob, ImportJob
-from selection.models import EffortRun, SelectionRun
+from selection.models import EffortRun, SelectionRun, SpaRound
 from tests.factories import PairFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +32,11 @@ ACCESS = {
     ("api-effort-runs", "get"): "lead", ("api-effort-runs", "post"): "lead",
     ("api-effort-run", "get"): "lead", ("api-metrics", "get"): "lead",
     ("api-spa-rounds", "get"): "lead", ("api-spa-rounds", "post"): "lead",
+    ("api-spa-apply", "post"): "lead", ("api-spa-revert", "post"): "lead",
 }  # fmt: skip
 PK_OF = {"api-import": ImportJob, "api-export": ExportJob, "api-export-file": ExportJob,
-         "api-selection-run": SelectionRun, "api-effort-run": EffortRun}  # fmt: skip
+         "api-selection-run": SelectionRun, "api-effort-run": EffortRun,
+         "api-spa-apply": SpaRound, "api-spa-revert": SpaRound}  # fmt: skip
 NO_PROJECT = "No such project."
 
 
@@ -51,6 +53,7 @@ def objects(project):
         ExportJob: ExportJob.objects.create(project=project, status="done", file_path="/x.zip"),
         SelectionRun: SelectionRun.objects.create(project=project, strategy="random"),
         EffortRun: EffortRun.objects.create(project=project, kind="live", status="done"),
+        SpaRound: SpaRound.objects.create(project=project, number=1, judge="embedding"),
     }
 
 

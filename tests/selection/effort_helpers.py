@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from annotation.models import Pair, Response
+from annotation.models import Label, Pair, Response
 from selection.effort.simulate import gold_to_scale
 from selection.embedding import embedder_name
 from selection.models import ResponseEmbedding
 from selection.profiles import competency_buckets_compute
+from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFactory
 from tests.selection.helpers import load_slice
 
 
@@ -53,3 +54,18 @@ def gold_pairs(project, count: int, per_prompt: int = 1) -> list[Pair]:
                                              response_b=b, is_gold=True, gold_choice=choice,
                                              arm="gold"))  # fmt: skip
     return pairs
+
+
+def spa_seeded(project, decided: int, unlabeled: int):
+    """`decided` pairs a person decided (the clear answer, response a, wins) and `unlabeled`
+    open pairs nobody labeled; the responses' embeddings carry which answer is the clear one."""
+    person = UserFactory()
+    for i in range(decided + unlabeled):
+        prompt = PromptFactory(project=project, text=f"Explain thing {i}")
+        a = ResponseFactory(prompt=prompt, text=f"A clear answer about {i}.", gold_score=1.95)
+        b = ResponseFactory(prompt=prompt, text=f"no {i}", gold_score=1.05)
+        pair = PairFactory(project=project, prompt=prompt, response_a=a, response_b=b)
+        if i < decided:
+            Label.objects.create(pair=pair, annotator=person, choice="a")
+    store_embeddings(project)
+    return project

@@ -15,10 +15,17 @@ from selection.judges.judgement import judgements
 from selection.judges.routing import (
     AUDIT,
     AUTO,
+    FAILED,
     NOISY_HUMAN,
     NOISY_SMOOTH,
+    PASSED,
+    UNSURE,
+    WAITING,
+    WITHOUT_PEOPLE,
     RoutingPolicy,
+    audit_verdict,
     audited_accuracy,
+    most_auto,
     route,
 )  # fmt: skip
 from tests.tiny_lm import speaking_only, tiny_gpt2, tiny_tokenizer
@@ -106,6 +113,66 @@ def test_the_lowest_dnd_margins_are_noisy_and_audits_are_sampled_from_the_rest()
     assert again == actions
     smooth = route(judged(margins), RoutingPolicy(0.2, 0.0, "smooth"), np.random.default_rng(0))
     assert smooth.count(NOISY_SMOOTH) == 20
+
+
+def test_a_judgement_below_the_minimum_confidence_goes_to_people_whatever_its_margin():
+    from selection.judges.judgement import Judgement
+
+    confidences = [0.55, 0.65, 0.69, 0.7, 0.8, 0.95, 0.3, 0.05]  # p(A ≻ B); 0.3 is 0.7 for B
+    rows = [Judgement(p, 0.0, 100.0 + i) for i, p in enumerate(confidences)]
+    policy = RoutingPolicy(0.0, 0.0, "smooth", min_confidence=0.7)
+    actions = route(rows, policy, np.random.default_rng(0))
+    assert actions == [UNSURE, UNSURE, UNSURE, AUTO, AUTO, AUTO, AUTO, AUTO]
+
+
+def test_raising_the_minimum_confidence_never_labels_more_pairs():
+    from selection.judges.judgement import Judgement
+
+    rng = np.random.default_rng(3)
+    p_a, margins = rng.uniform(size=200), rng.normal(size=200)
+    rows = [Judgement(float(p), 0.0, float(m)) for p, m in zip(p_a, margins, strict=True)]
+    labeled = []
+    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9, 0.99):
+        policy = RoutingPolicy(0.1, 0.05, "human", min_confidence=threshold, min_audit=10)
+        actions = route(rows, policy, np.random.default_rng(0))
+        assert all(rows[i].confidence >= threshold for i, a in enumerate(actions) if a == AUTO)
+        labeled.append(actions.count(AUTO))
+    assert labeled == sorted(labeled, reverse=True)
+    assert labeled[0] > labeled[-1]
+
+
+def test_noisy_pairs_are_the_lowest_margins_among_all_judged_and_audits_come_from_auto():
+    from selection.judges.judgement import Judgement
+
+    rows = [Judgement(0.6 if i % 2 else 0.9, 0.0, float(i)) for i in range(40)]
+    policy = RoutingPolicy(0.1, 0.0, "human", min_confidence=0.7, min_audit=5)
+    actions = route(rows, policy, np.random.default_rng(1))
+    assert [i for i, a in enumerate(actions) if a == NOISY_HUMAN] == [0, 2]  # 1 and 3 unsure
+    assert actions.count(UNSURE) == 20
+    audits = [i for i, a in enumerate(actions) if a == AUDIT]
+    assert len(audits) == 5  # the audit share asks for none; the minimum sample is 5
+    assert all(rows[i].confidence >= 0.7 and i >= 4 for i in audits)
+
+
+def test_most_auto_is_what_route_labels_when_every_judgement_is_confident():
+    from selection.judges.judgement import Judgement
+
+    for n, policy in [(361, RoutingPolicy(0.1, 0.05, "human", 0.7, 10)),
+                      (20, RoutingPolicy(0.2, 0.0, "smooth", 0.7, 10)),
+                      (5, RoutingPolicy(0.1, 0.05, "human", 0.7, 10))]:  # fmt: skip
+        rows = [Judgement(0.99, 0.0, float(i)) for i in range(n)]
+        actions = route(rows, policy, np.random.default_rng(0))
+        assert sum(a in WITHOUT_PEOPLE for a in actions) == most_auto(n, policy)
+    assert most_auto(361, RoutingPolicy(0.1, 0.05, "human", 0.7, 10)) == 361 - 36 - 18
+
+
+def test_an_audit_concludes_only_with_enough_answers_and_then_by_its_accuracy():
+    ok = audited_accuracy([("a", "a")] * 9)
+    assert audit_verdict(ok, min_answers=10, min_accuracy=0.8) == WAITING
+    eight = audited_accuracy([("a", "a")] * 8 + [("a", "b")] * 2)
+    assert audit_verdict(eight, min_answers=10, min_accuracy=0.8) == PASSED
+    four = audited_accuracy([("a", "a")] * 4 + [("a", "b")] * 6)
+    assert audit_verdict(four, min_answers=10, min_accuracy=0.8) == FAILED
 
 
 def test_audited_accuracy_has_a_wilson_interval():

@@ -9,9 +9,10 @@ from django.core.management import CommandError, call_command
 
 from annotation.export.service import export_dpo
 from annotation.models import Label, Pair, Response
-from selection.models import SpaRound
-from selection.spa import round_figures, training_rows
+from selection.models import SpaProposal, SpaRound
+from selection.spa import training_rows
 from selection.spa_judges import reference_model
+from selection.spa_review import round_figures, spa_round_apply
 from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,31 +63,50 @@ def seeded(project):
 
 
 def spa_run(*args: str) -> None:
-    call_command("spa_run", "--project", "demo", "--learning-rate", "1e-3", *args)
+    """A round on this file's small seed, with every judgement confident enough and an audit of
+    one pair enough; a test's own options come last and win."""
+    call_command("spa_run", "--project", "demo", "--learning-rate", "1e-3", "--judge",
+                 "implicit", "--min-seed", "1", "--min-confidence", "0.5", "--min-audit", "1",
+                 *args)  # fmt: skip
 
 
-def test_a_round_trains_a_policy_judges_and_routes(seeded, tiny_reference, capsys):
+def pass_audit(spa: SpaRound) -> SpaRound:
+    """A person agrees with the judge on every audit pair; then the round is applied."""
+    person = UserFactory()
+    for pair_id in spa.counts["audit_pairs"]:
+        judge = SpaProposal.objects.get(spa_round=spa, pair_id=pair_id).choice
+        Label.objects.create(pair_id=pair_id, annotator=person, choice=judge)
+    return spa_round_apply(spa=spa)
+
+
+def test_a_round_trains_a_policy_judges_routes_and_holds_its_labels(seeded, tiny_reference, capsys):
     spa_run("--noisy-share", "0.1", "--audit-share", "0.1")
     spa = SpaRound.objects.get()
     assert spa.status == "done", spa.error
+    assert spa.review == "pending"
     assert spa.counts["judged"] == 20
     assert (spa.counts["noisy_human"], spa.counts["audit"], spa.counts["auto"]) == (2, 2, 16)
     lineage = json.loads((tiny_reference.parent / "media" / "spa" / "demo" / "round-1" /
                           "lineage.json").read_text())  # fmt: skip
     assert (lineage["round"], lineage["parent_round"], lineage["rows"]) == (1, None, 6)
-    model = Label.objects.filter(source="model", judge="spa-round-1")
-    assert model.count() == 18
-    assert all(0.5 <= label.confidence <= 1 for label in model)
+    held = SpaProposal.objects.filter(spa_round=spa)
+    assert held.count() == 18
+    assert all(0.5 <= p.confidence <= 1 for p in held)
+    assert not Label.objects.filter(source="model").exists()
+    assert not Pair.objects.filter(status="complete").exists()
+    assert "judged 20, held 16 pending audit, sent to people 4" in capsys.readouterr().out
+    spa = pass_audit(spa)
     audited = Pair.objects.filter(id__in=spa.counts["audit_pairs"])
     assert {p.status for p in audited} == {"open"}  # audits still go to people, unannounced
+    assert Label.objects.filter(source="model", judge="spa-round-1").count() == 18
     assert Pair.objects.filter(status="complete").count() == 16
-    assert "judged 20, auto-labeled 16, sent to people 4" in capsys.readouterr().out
 
 
 def test_round_two_starts_from_round_one_and_learns_from_its_labels(seeded, tiny_reference):
     spa_run("--limit", "8")
-    first = SpaRound.objects.get()
-    assert len(training_rows(seeded, 2)) > len(training_rows(seeded, 1)) == 6
+    first = pass_audit(SpaRound.objects.get())
+    people = 6 + len(first.counts["audit_pairs"])  # the seed, and the audit's answers
+    assert len(training_rows(seeded, 2)) > len(training_rows(seeded, 1)) == people
     spa_run("--limit", "8")
     second = SpaRound.objects.get(number=2)
     assert second.status == "done", second.error
@@ -109,7 +129,7 @@ def test_expansion_adds_two_policy_responses_per_unlabeled_prompt(seeded, tiny_r
     new_pairs = Pair.objects.filter(arm="spa-expansion", strategy="spa")
     assert new_pairs.count() == 2
     assert spa.counts["judged"] == 3 + 2
-    assert Label.objects.filter(pair__in=new_pairs, judge="spa-round-1").count() == 2
+    assert SpaProposal.objects.filter(pair__in=new_pairs, spa_round=spa).count() == 2
     assert all(r.metadata == {"spa_round": 1} for r in written)
 
 
@@ -132,11 +152,7 @@ def test_expansion_needs_a_language_model(project):
 
 def test_audited_accuracy_counts_people_on_the_audit_sample(seeded, tiny_reference):
     spa_run("--audit-share", "0.25", "--noisy-share", "0")
-    spa = SpaRound.objects.get()
-    person = UserFactory()
-    for pair_id in spa.counts["audit_pairs"]:
-        judge = Label.objects.get(pair_id=pair_id, source="model").choice
-        Label.objects.create(pair_id=pair_id, annotator=person, choice=judge)
+    spa = pass_audit(SpaRound.objects.get())
     figures = round_figures(spa)
     assert figures["audit"]["n"] == 5
     assert figures["audit"]["accuracy"] == 1.0
@@ -145,6 +161,7 @@ def test_audited_accuracy_counts_people_on_the_audit_sample(seeded, tiny_referen
 
 def test_noisy_pairs_can_stay_with_label_smoothing_for_export(seeded, tiny_reference, tmp_path):
     spa_run("--noisy-share", "0.2", "--low-confidence", "smooth", "--audit-share", "0")
+    pass_audit(SpaRound.objects.get())
     assert Label.objects.filter(smoothing=0.1).count() == 4
     export_dpo(project=seeded, out_dir=tmp_path / "out", include_model_labels=True)
     rows = [json.loads(x) for x in (tmp_path / "out" / "train.jsonl").read_text().splitlines()]
@@ -165,16 +182,17 @@ def test_the_embedding_judge_needs_no_language_model(seeded, settings):
     assert spa.status == "done", spa.error
     assert spa.lineage["seed_pairs"] == 6
     # The seed says the clear answer (response a) wins; the judge learned it.
-    model = Label.objects.filter(source="model")
-    assert model.count() == 20
-    assert model.filter(choice="a").count() >= 18
+    held = SpaProposal.objects.filter(spa_round=spa)
+    assert held.count() == 20
+    assert held.filter(choice="a").count() >= 18
 
 
-def test_without_a_human_seed_the_round_fails_saying_why(project, tiny_reference):
+def test_without_a_human_seed_no_round_starts_and_the_command_says_why(project, tiny_reference):
     PairFactory(project=project)
-    with pytest.raises(CommandError, match="SPA needs a human seed"):
+    with pytest.raises(CommandError, match="needs at least 1 human-labeled pairs .*, the project "
+                                           "has 0"):  # fmt: skip
         spa_run()
-    assert SpaRound.objects.get().status == "failed"
+    assert not SpaRound.objects.exists()
 
 
 def test_a_crash_inside_a_round_is_recorded_as_its_failure(seeded, tiny_reference, settings):
@@ -237,11 +255,13 @@ def test_a_lead_starts_a_round_from_the_dashboard_and_sees_it(
     client.force_login(annotator)
     assert client.post(url, {"judge": "embedding"}).status_code == 403
     client.force_login(lead)
+    form = {"judge": "embedding", "noisy_share": "0.1", "audit_share": "0.1", "min_seed": "1"}
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"judge": "embedding", "noisy_share": "0.1", "audit_share": "0.1"})
+        client.post(url, form | {"confirm": "yes"})
     page = client.get(reverse("effort", args=["demo"])).content.decode()
     assert SpaRound.objects.get().status == "done"
     assert 'id="spa-rounds"' in page
+    assert "pending audit" in page
     assert "awaiting people&#x27;s audit labels" in page or "awaiting people's audit" in page
     bad = client.post(url, {"judge": "embedding", "noisy_share": "2"}, follow=True)
     assert "SPA round not started: noisy_share" in bad.content.decode()

@@ -113,10 +113,12 @@ def test_a_gpu_queue_worker_trains_and_judges_an_spa_round(project, tmp_path):
         Label.objects.create(pair=pair, annotator=person, choice="a")
     env = {"SPA_REFERENCE_MODEL": str(folder), "MEDIA_ROOT": str(tmp_path / "media")}
     with celery_worker(queues="gpu", env=env):
-        spa = spa_round_start(project=project, params={"learning_rate": 1e-3, "limit": 6})
+        params = {"judge": "implicit", "min_seed": 5, "learning_rate": 1e-3, "limit": 6}
+        spa = spa_round_start(project=project, params=params)
         wait_for(lambda: SpaRound.objects.get(id=spa.id).status in ("done", "failed"), 180,
                  f"SPA round {spa.id}")  # fmt: skip
     spa.refresh_from_db()
     assert spa.status == "done", spa.error
     assert spa.counts["judged"] == 6
+    assert spa.review == "pending"
     assert (tmp_path / "media" / "spa" / project.slug / "round-1" / "lineage.json").exists()

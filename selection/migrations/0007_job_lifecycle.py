@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('selection', '0005_fk_indexes_led_by_composites'),
+        ('selection', '0006_spa_review'),
     ]
 
     operations = [
