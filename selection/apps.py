@@ -12,3 +12,4 @@ class SelectionConfig(AppConfig):
 
         RESUMABLE["selection"] = ("selection.SelectionRun", "selection.tasks.run_selection")
         RESUMABLE["effort"] = ("selection.EffortRun", "selection.tasks.run_effort")
+        RESUMABLE["spa"] = ("selection.SpaRound", "selection.tasks.judge_spa_round")

@@ -109,16 +109,10 @@ class EffortRun(Job):
         return f"{self.kind} effort run {self.pk} ({self.status})"
 
 
-class SpaRound(models.Model):
+class SpaRound(Job):
     """One SPA round: a policy (trained from its parent round's, or the reference) judges pairs;
     confident judgements are held as proposals until people's answers on an audit sample are
     accurate enough, then applied as model labels; unsure and noisy ones go to people."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
 
     class Review(models.TextChoices):
         NONE = "", "—"
@@ -137,16 +131,10 @@ class SpaRound(models.Model):
     params = models.JSONField(default=dict, blank=True)
     policy_path = models.CharField(max_length=500, blank=True)
     lineage = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    progress = models.FloatField(default=0.0)
-    stage = models.CharField(max_length=100, blank=True)
     counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
     # What became of the judgements of a finished round (blank until it has judged).
     review = models.CharField(max_length=20, choices=Review.choices, blank=True, default="")
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

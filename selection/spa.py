@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from annotation.export.aggregate import Policy, Vote, decide
 from annotation.models import Label, LabelSource, Pair, PairStatus, Project
@@ -139,12 +138,16 @@ def _parent(project: Project, number: int) -> SpaRound | None:
 
 
 def spa_round_execute(*, round_id: int) -> SpaRound:
-    claimed = SpaRound.objects.filter(
-        id=round_id, status__in=[SpaRound.Status.PENDING, SpaRound.Status.RUNNING]
-    ).update(status=SpaRound.Status.RUNNING)
+    """Claim the round (one whose worker died, once its heartbeat stops: annotation/job.py),
+    judge its pairs and hold the confident judgements for the audit."""
+    if SpaRound.claim(round_id) is None:  # finished, or another worker's
+        return SpaRound.objects.get(id=round_id)
     spa = SpaRound.objects.select_related("project", "parent").get(id=round_id)
-    if not claimed:
-        return spa
+    with spa.working():
+        return _execute(spa)
+
+
+def _execute(spa: SpaRound) -> SpaRound:
     # A round queued before an option existed runs with that option's default.
     spa.params = {k: v for k, v in DEFAULTS.items() if k != "judge"} | spa.params
     try:
@@ -179,17 +182,13 @@ def routing_policy(params: dict) -> routing.RoutingPolicy:
 
 
 def _finish(spa: SpaRound, status: str, error: str = "") -> SpaRound:
-    spa.status, spa.error, spa.finished_at = status, error, timezone.now()
-    spa.progress = 1.0 if status == SpaRound.Status.DONE else spa.progress
-    spa.save(update_fields=["status", "error", "finished_at", "progress", "counts",
-                            "policy_path", "lineage", "review"])  # fmt: skip
-    return spa
+    return spa.finish(status, error, fields=("counts", "policy_path", "lineage", "review"))
 
 
 def stage(spa: SpaRound, name: str, low: float, high: float):
     def report(fraction: float) -> None:
         value = round(low + (high - low) * fraction, 3)
-        SpaRound.objects.filter(id=spa.id).update(progress=value, stage=name)
+        spa.report_progress(value, name)
 
     report(0.0)
     return report

@@ -133,3 +133,26 @@ def test_annotators_cannot_resume_jobs(client, annotator, project):
     client.force_login(annotator)
     response = client.post(reverse("job_resume", args=["demo", "export", job.id]))
     assert response.status_code == 403
+
+
+def test_a_redelivered_spa_round_leaves_a_round_whose_worker_still_beats_alone(project):
+    from selection.models import SpaRound
+    from selection.spa import spa_round_execute
+
+    spa = SpaRound.objects.create(project=project, number=1, judge="embedding", status="running",
+                                  heartbeat_at=timezone.now())  # fmt: skip
+    assert spa_round_execute(round_id=spa.id).status == "running"
+    assert SpaRound.objects.get(id=spa.id).attempts == 0
+
+
+def test_a_lead_resumes_a_spa_round_whose_worker_died(client, lead, project):
+    from selection.models import SpaRound
+
+    dead = timezone.now() - jobs.STALE_AFTER - timedelta(seconds=1)
+    spa = SpaRound.objects.create(project=project, number=1, judge="embedding", status="running",
+                                  heartbeat_at=dead)  # fmt: skip
+    client.force_login(lead)
+    page = client.get(reverse("effort", args=["demo"])).content.decode()
+    assert f'id="spa-{spa.id}-stalled"' in page
+    client.post(reverse("job_resume", args=["demo", "spa", spa.id]))
+    assert SpaRound.objects.get(id=spa.id).status == "pending"
