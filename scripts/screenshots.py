@@ -179,6 +179,10 @@ def lead_pages(person: Browser, first: bool) -> None:
     for name in ("members", "selection", "effort", "import", "export"):
         person.shoot(name, f"/projects/{SLUG}/{name}/")
     add_person(person, f"new-{person.size}")
+    page.goto(f"{person.base}/projects/{SLUG}/effort/")
+    page.click("#spa-form button[type=submit]")
+    page.wait_for_url("**/spa/confirm/**")
+    person.shoot("spa-confirm")
     for name, start in (("import-job", start_import), ("export-job", start_export)):
         start(person)
         page.wait_for_load_state("networkidle")
