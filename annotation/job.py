@@ -21,9 +21,16 @@ from django.db import OperationalError, connection, models
 from django.db.models import F, Q
 from django.utils import timezone
 
-HEARTBEAT_SECONDS = 30
-# A running job whose heartbeat is older than this lost its worker.
-STALE_AFTER = timedelta(seconds=5 * HEARTBEAT_SECONDS)
+
+def heartbeat_seconds() -> float:
+    return settings.JOB_HEARTBEAT_SECONDS
+
+
+def stale_after() -> timedelta:
+    """A running job whose heartbeat is older than this lost its worker."""
+    return timedelta(seconds=5 * heartbeat_seconds())
+
+
 # Errors a task retries after: the job goes back to pending so that the retry can claim it.
 TRANSIENT = (OperationalError, ConnectionError)
 
@@ -53,7 +60,7 @@ class Job(models.Model):
 
     @classmethod
     def claimable(cls, now=None) -> Q:
-        stale = (now or timezone.now()) - STALE_AFTER
+        stale = (now or timezone.now()) - stale_after()
         beating = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
         return Q(status=JobStatus.PENDING) | (Q(status=JobStatus.RUNNING) & beating)
 
@@ -96,7 +103,7 @@ class Job(models.Model):
 
     @contextmanager
     def working(self) -> Iterator[None]:
-        """While the work runs: a heartbeat every HEARTBEAT_SECONDS from a worker (in-process
+        """While the work runs: a heartbeat every JOB_HEARTBEAT_SECONDS from a worker (in-process
         tasks need none), and the claim given back if the work stops on a transient error."""
         beating = _Heartbeat(self) if not settings.CELERY_TASK_ALWAYS_EAGER else None
         try:
@@ -117,18 +124,19 @@ class Job(models.Model):
         """Running, but its worker stopped beating: it died, and a lead may resume the job."""
         if self.status != JobStatus.RUNNING:
             return False
-        return self.heartbeat_at is None or timezone.now() - self.heartbeat_at > STALE_AFTER
+        return self.heartbeat_at is None or timezone.now() - self.heartbeat_at > stale_after()
 
     @property
     def is_waiting(self) -> bool:
         """Pending for longer than a worker takes to start it: its task may never have been
         sent (the broker was down), and a lead may send it again."""
-        return self.status == JobStatus.PENDING and (timezone.now() - self.created_at > STALE_AFTER)
+        waited = timezone.now() - self.created_at
+        return self.status == JobStatus.PENDING and waited > stale_after()
 
     def resume(self) -> bool:
         """Put a job whose worker died (or whose task never reached a worker) back to pending;
         False if it is running fine or finished. The caller sends its task again."""
-        waiting = Q(status=JobStatus.PENDING, created_at__lt=timezone.now() - STALE_AFTER)
+        waiting = Q(status=JobStatus.PENDING, created_at__lt=timezone.now() - stale_after())
         stopped = self.claimable() & Q(status=JobStatus.RUNNING)
         resumed = (
             type(self)
@@ -148,7 +156,7 @@ class _Heartbeat:
 
     def _run(self, job: Job) -> None:
         try:
-            while not self._stopped.wait(HEARTBEAT_SECONDS):
+            while not self._stopped.wait(heartbeat_seconds()):
                 if not job.beat():
                     return
         finally:
@@ -156,7 +164,7 @@ class _Heartbeat:
 
     def stop(self) -> None:
         self._stopped.set()
-        self._thread.join(timeout=HEARTBEAT_SECONDS)
+        self._thread.join(timeout=heartbeat_seconds())
 
 
 # What a lead may resume, by kind: (app label.model name, the task that runs it). Each app adds

@@ -162,6 +162,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 8 * 3600)
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker beats for its job this often; five missed beats and a lead may resume the job.
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 30)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 3600)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 3900)
 CELERY_TASK_DEFAULT_QUEUE = "default"

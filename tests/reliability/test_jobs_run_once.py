@@ -44,7 +44,7 @@ def test_a_redelivered_task_leaves_a_run_whose_worker_still_beats_alone(project,
 
 
 def test_a_run_whose_worker_died_is_taken_up_again_and_finishes(project, prompts):
-    stale = jobs.STALE_AFTER.total_seconds() + 1
+    stale = jobs.stale_after().total_seconds() + 1
     run = running(project, beat_seconds_ago=stale)
     assert run.is_stale
     done = selection_run_execute(run_id=run.id)
@@ -69,8 +69,8 @@ def test_a_transient_error_gives_the_claim_back_for_the_task_s_retry(project):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_beats_while_its_job_works(project, monkeypatch, settings):
-    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+def test_a_worker_beats_while_its_job_works(project, settings):
+    settings.JOB_HEARTBEAT_SECONDS = 0.05
     settings.CELERY_TASK_ALWAYS_EAGER = False
     job = ExportJob.claim(ExportJob.objects.create(project=project).id)
     first = job.heartbeat_at
@@ -95,7 +95,7 @@ def test_no_task_outlives_the_broker_s_visibility_timeout():
 def test_a_lead_sees_a_run_whose_worker_died_and_resumes_it(
     client, lead, project, prompts, eager_tasks, django_capture_on_commit_callbacks
 ):
-    run = running(project, beat_seconds_ago=jobs.STALE_AFTER.total_seconds() + 60)
+    run = running(project, beat_seconds_ago=jobs.stale_after().total_seconds() + 60)
     client.force_login(lead)
     page = client.get(reverse("selection_runs", args=["demo"])).content.decode()
     assert f'id="selection-{run.id}-stalled"' in page
@@ -111,7 +111,7 @@ def test_a_lead_sees_a_run_whose_worker_died_and_resumes_it(
 def test_a_job_no_worker_took_can_be_sent_again_but_a_beating_one_cannot(
     client, lead, project, django_capture_on_commit_callbacks
 ):
-    old = timezone.now() - jobs.STALE_AFTER - timedelta(seconds=1)
+    old = timezone.now() - jobs.stale_after() - timedelta(seconds=1)
     waiting = ExportJob.objects.create(project=project)
     ExportJob.objects.filter(id=waiting.id).update(created_at=old)
     beating = ExportJob.objects.create(project=project, status="running",
@@ -148,7 +148,7 @@ def test_a_redelivered_spa_round_leaves_a_round_whose_worker_still_beats_alone(p
 def test_a_lead_resumes_a_spa_round_whose_worker_died(client, lead, project):
     from selection.models import SpaRound
 
-    dead = timezone.now() - jobs.STALE_AFTER - timedelta(seconds=1)
+    dead = timezone.now() - jobs.stale_after() - timedelta(seconds=1)
     spa = SpaRound.objects.create(project=project, number=1, judge="embedding", status="running",
                                   heartbeat_at=dead)  # fmt: skip
     client.force_login(lead)

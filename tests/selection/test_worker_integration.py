@@ -54,7 +54,9 @@ def test_a_real_worker_embeds_a_slice_and_runs_two_strategies_as_two_arms(projec
 
 
 def test_a_run_survives_its_worker_being_killed(project):
-    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "3"}
+    # A fast redelivery, and a heartbeat that goes stale before it (as 8 hours against 2.5
+    # minutes do by default), so the second worker takes the run up.
+    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "7", "JOB_HEARTBEAT_SECONDS": "1"}
     params = {"seed": 5, "prompts_per_chunk": 4, "delay_per_chunk": 2}
     with celery_worker(env=fast_redelivery) as first:
         run = selection_run_start(project=project, strategy="dissimilar", params=params)
@@ -65,7 +67,7 @@ def test_a_run_survives_its_worker_being_killed(project):
     partial = Pair.objects.filter(arm="dissimilar").count()
     assert run.status == "running"
     assert 0 < partial < 20
-    time.sleep(4)  # past the visibility timeout, so the unacknowledged task is handed out again
+    time.sleep(8)  # past the visibility timeout, so the unacknowledged task is handed out again
     with celery_worker(env=fast_redelivery):
         wait_for(lambda: finished(run), 180, "the run to finish on the second worker")
     assert run.status == "done", run.error
