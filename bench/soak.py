@@ -148,8 +148,7 @@ class Annotator(threading.Thread):
 
     def round(self) -> None:
         lease = self.lease()
-        if lease is None:
-            self.tally.empty += 1
+        if lease is None:  # no pair left for this person, or an error (counted where it came)
             time.sleep(0.1)
             return
         saved = self.answer(lease)
@@ -166,6 +165,8 @@ class Annotator(threading.Thread):
         else:
             status, body = self.send("api lease", "POST", API + "lease/")
             lease = json.loads(body)["assignment"] if status == 200 else None
+        if lease is None and status in (200, 204):
+            self.tally.empty += 1
         if shown is not None and status and lease != shown:
             self.tally.lease_changed.append(
                 f"{stamp()} {self.person.username}: the last page showed lease {shown}, "
@@ -255,13 +256,16 @@ def page_lease(page: bytes) -> int | None:
 
 
 class Keeper(threading.Thread):
-    """While the annotators run: every second, the pairs held beyond the overlap; every 5 s,
-    the queue topped up to `queue` open pairs; every minute, the tables analysed and the web
-    server's memory noted."""
+    """While the annotators run: every second, the pairs held beyond the overlap and the CPU
+    each process has used (a database session closes after a minute, CONN_MAX_AGE, and takes
+    its count with it); every 5 s, the queue topped up to `queue` open pairs; every minute, the
+    tables analysed and the web server's memory noted."""
 
-    def __init__(self, until: float, queue: int, server_pid: int) -> None:
+    def __init__(self, until: float, queue: int, server_pid: int, meter: serve.Meter) -> None:
         super().__init__(daemon=True)
-        self.until, self.queue, self.server_pid = until, queue, server_pid
+        self.until, self.queue, self.server_pid, self.meter = until, queue, server_pid, meter
+        # Web, database (None where it runs elsewhere): each process's latest reading.
+        self.cpu: list[dict[int, float] | None] = [{}, None if meter.postmaster is None else {}]
         self.over_held: set[int] = set()
         self.added = 0
         self.rss_mb: list[float] = []
@@ -276,6 +280,7 @@ class Keeper(threading.Thread):
         try:
             while time.perf_counter() < self.until:
                 self.over_held.update(over_held_pairs(SLUG))
+                self.read_cpu()
                 if tick % 5 == 0:
                     self.added += top_up(slug=SLUG, pairs=self.queue)
                 if tick % int(MINUTE) == 0:
@@ -288,6 +293,11 @@ class Keeper(threading.Thread):
             self.error = repr(exc)
         finally:
             connection.close()
+
+    def read_cpu(self) -> None:
+        for seen, now in zip(self.cpu, self.meter.read(), strict=True):
+            if now is not None:
+                seen.update(now)
 
 
 def web_rss_mb(server_pid: int) -> float:
@@ -336,7 +346,7 @@ def soak(args: argparse.Namespace, people_: list[Person]) -> dict:
         before, generator = meter.read(), time.process_time()
         started = time.perf_counter()
         until = started + args.seconds
-        keeper = Keeper(until, args.queue, server.pid)
+        keeper = Keeper(until, args.queue, server.pid, meter)
         crowd = [
             Annotator(port, person, until, args.undo, args.seed + i)
             for i, person in enumerate(people_)
@@ -346,9 +356,10 @@ def soak(args: argparse.Namespace, people_: list[Person]) -> dict:
         for thread in (keeper, *crowd):
             thread.join()
         wall = time.perf_counter() - started
-        after, generator = meter.read(), time.process_time() - generator
+        keeper.read_cpu()
+        generator = time.process_time() - generator
         cpu_spent = [None if b is None or a is None else cpu.spent(b, a)
-                     for b, a in zip(before, after, strict=True)]  # fmt: skip
+                     for b, a in zip(before, keeper.cpu, strict=True)]  # fmt: skip
         keeper.rss_mb.append(web_rss_mb(server.pid))
     finally:
         server.terminate()
