@@ -12,6 +12,7 @@ from pathlib import Path
 
 PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _stat_fields(pid: int) -> list[str] | None:
@@ -51,6 +52,17 @@ def command_line(pid: int) -> str:
         return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def resident_mb(pids: list[int]) -> float:
+    """Resident memory of these processes together, in MB (one that ended counts nothing)."""
+    total = 0
+    for pid in pids:
+        try:
+            total += int((PROC / str(pid) / "statm").read_text().split()[1])
+        except OSError:
+            continue
+    return total * PAGE / 1e6
 
 
 def seconds_by_process(pids: list[int]) -> dict[int, float]:

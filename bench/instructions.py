@@ -136,11 +136,11 @@ def main() -> None:
         child(args.child[0], int(args.child[1]), args.child[2])
         return
     few, more = (int(n) for n in args.requests.split(","))
-    from bench import serve  # its database, cache and settings variables, unless set
+    from bench import serve
 
+    serve.environment()  # its database, cache and settings variables, unless set
     os.environ.update(serve.server_env())
-    serve.ensure_database()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    serve.migrate()
     floor, roundtrip = (
         (counted(mode, more, args.pairs) - counted(mode, few, args.pairs)) / (more - few)
         for mode in ("floor", "roundtrip")

@@ -47,19 +47,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve"
-os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
-# As deployed: Redis is the shared cache (sessions are read through it).
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Sessions are made in this process and read by gunicorn's: both sign with this key.
-os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
 
 from bench import cpu, wire  # noqa: E402
 from bench.common import ensure_database  # noqa: E402
 
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/pairsmith_bench_serve"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 LEASE_RE = re.compile(rb'name="assignment" value="(\d+)"')
 SLUG = "bench"
+
+
+def environment(database: str = DEFAULT_DB, redis: str = DEFAULT_REDIS) -> None:
+    """The bench's database, Redis and settings, where the environment does not name its own
+    (called before Django is set up)."""
+    os.environ.setdefault("DATABASE_URL", database)
+    # As deployed: Redis is the shared cache and the broker.
+    os.environ.setdefault("REDIS_URL", redis)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Sessions are made in this process and read by gunicorn's: both sign with this key.
+    os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
+
+
+def migrate() -> None:
+    """Create the database if need be and bring its tables up to date."""
+    ensure_database()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True,
+                   env=server_env())  # fmt: skip
 
 
 def server_env() -> dict[str, str]:
@@ -288,9 +301,8 @@ def main() -> None:
         "--stale", action="store_true", help="never analyse the tables after loading them"
     )
     args = parser.parse_args()
-    ensure_database()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True,
-                   env=server_env())  # fmt: skip
+    environment()
+    migrate()
     crowds = [int(c) for c in args.crowds.split(",")]
     print(f"gunicorn {args.workers} workers x {args.threads} threads; {args.seconds:.0f} s per row")
     print(f"{'pairs':>7} {'people':>6} {'mode':>9} {'lease p50/p95/p99 ms':>22} "

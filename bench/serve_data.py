@@ -60,10 +60,12 @@ SELECT count(*) FROM (
 """
 
 
-def make_queue(*, slug: str, pairs: int, annotators: int) -> list[tuple[str, str]]:
+def make_queue(
+    *, slug: str, pairs: int, annotators: int, overlap: int = 1
+) -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(RESET_SQL)
-    project = Project.objects.create(name="Bench", slug=slug, overlap=1)
+    project = Project.objects.create(name="Bench", slug=slug, overlap=overlap)
     top_up(slug=slug, pairs=pairs)
     refresh_statistics()
     return [_session(project, f"bench-annotator-{i}") for i in range(annotators)]

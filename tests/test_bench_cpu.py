@@ -47,3 +47,14 @@ def test_a_process_that_is_gone_is_left_out_not_counted_as_zero():
     child.wait()
     assert cpu.process_seconds(child.pid) is None
     assert child.pid not in cpu.seconds_by_process([child.pid])
+
+
+def test_resident_memory_grows_with_what_a_process_writes_and_a_gone_one_counts_nothing():
+    before = cpu.resident_mb([os.getpid()])
+    block = b"x" * 50_000_000
+    after = cpu.resident_mb([os.getpid()])
+    assert after - before >= 40
+    del block
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert cpu.resident_mb([child.pid]) == 0
