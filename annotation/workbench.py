@@ -116,7 +116,9 @@ def lease_and_page(
                            pair_id=pair_id, mark=mark)  # fmt: skip
     params = queue.lease_params(project, annotator, timezone.now())
     row = run(LEASE_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
-    return _lease_and_page(row, annotator, mark)
+    lease, shown = _lease_and_page(row, annotator, mark)
+    reader = {"project": project, "annotator": annotator, "since": since, "mark": mark}
+    return lease, with_pair(lease, shown, **reader)
 
 
 @retry_once
@@ -141,8 +143,19 @@ def answer_and_page(
     row = run(ANSWER_PAGE, dict(params, since=db_time(since), mark=db_time(mark.at)))[0]
     result = queue.submit_result(row[:6], annotator, submit)
     # The label this statement saved is the only one its counts cannot see.
-    lease, page = _lease_and_page(row[6:], annotator, mark, saved=int(row[0] == "saved"))
-    return result, lease, page
+    lease, shown = _lease_and_page(row[6:], annotator, mark, saved=int(row[0] == "saved"))
+    reader = {"project": project, "annotator": annotator, "since": since, "mark": mark}
+    return result, lease, with_pair(lease, shown, **reader)
+
+
+def with_pair(lease: Assignment | None, shown: Page, *, project, annotator, since, mark) -> Page:
+    """The page, its pair read again where the statement leased a pair it could not see: the
+    statement reads rows in the snapshot it began with, and its lease function in a newer one,
+    so a pair added in between (an import while people label) is leased but not seen."""
+    if lease is None or shown.pair is not None:
+        return shown
+    return page(project_id=project.id, annotator_id=annotator.pk, since=since,
+                pair_id=lease.pair_id, mark=mark)  # fmt: skip
 
 
 def _lease_and_page(
@@ -153,7 +166,8 @@ def _lease_and_page(
     lease = None if row[0] is None else queue.assignment_from_row(row[:4], annotator)
     total, recent, *shown = row[4:]
     counts = (total + saved, recent + saved)
-    return lease, _page((*counts, *shown) if lease else counts, mark)
+    seen = lease is not None and shown[0] is not None  # the prompt's text is never NULL
+    return lease, _page((*counts, *shown) if seen else counts, mark)
 
 
 def _page(row: tuple, mark: progress.Mark) -> Page:
