@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 import subprocess
 import sys
@@ -51,10 +52,13 @@ def test_a_process_that_is_gone_is_left_out_not_counted_as_zero():
 
 def test_resident_memory_grows_with_what_a_process_writes_and_a_gone_one_counts_nothing():
     before = cpu.resident_mb([os.getpid()])
-    block = b"x" * 50_000_000
+    # A new mapping, written through: fresh pages (freed heap a long test run already holds
+    # resident would be reused without growing).
+    block = mmap.mmap(-1, 50_000_000)
+    block.write(b"x" * 50_000_000)
     after = cpu.resident_mb([os.getpid()])
     assert after - before >= 40
-    del block
+    block.close()
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert cpu.resident_mb([child.pid]) == 0
