@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mmap
 import os
 import subprocess
 import sys
@@ -50,15 +49,23 @@ def test_a_process_that_is_gone_is_left_out_not_counted_as_zero():
     assert child.pid not in cpu.seconds_by_process([child.pid])
 
 
+def _resident_child(megabytes: int) -> float:
+    """A fresh interpreter holding `megabytes` it has written, measured while it waits."""
+    code = f"b = b'x' * ({megabytes} * 1_000_000); import sys; print(flush=True); sys.stdin.read()"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        child.stdout.readline()
+        return cpu.resident_mb([child.pid])
+    finally:
+        child.kill()
+        child.wait()
+
+
 def test_resident_memory_grows_with_what_a_process_writes_and_a_gone_one_counts_nothing():
-    before = cpu.resident_mb([os.getpid()])
-    # A new mapping, written through: fresh pages (freed heap a long test run already holds
-    # resident would be reused without growing).
-    block = mmap.mmap(-1, 50_000_000)
-    block.write(b"x" * 50_000_000)
-    after = cpu.resident_mb([os.getpid()])
-    assert after - before >= 40
-    block.close()
+    # Fresh processes, not this one: a long test run's own heap grows and shrinks under us.
+    assert _resident_child(50) - _resident_child(0) >= 40
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert cpu.resident_mb([child.pid]) == 0
