@@ -7,7 +7,7 @@ implied by the order of a candidate; the label decides it.
 
 from __future__ import annotations
 
-from selection.strategies import karma, random, real  # noqa: F401  (they register themselves)
+from selection.strategies import karma, random, real, uncertain  # noqa: F401  (they register themselves)
 from selection.strategies.base import STRATEGIES, Candidate, PromptGroup, Strategy, register
 
 __all__ = ["STRATEGIES", "Candidate", "PromptGroup", "Strategy", "register"]

@@ -11,7 +11,8 @@ class PromptGroup:
     """One prompt's K responses; arrays are row-aligned with `response_ids`.
 
     embeddings: (K, D) L2-normalised rows; competencies: (K, B) KARMA-normalised benchmark
-    vectors (NaN rows for models without a profile); buckets: (K,) competency bucket or -1.
+    vectors (NaN rows for models without a profile); buckets: (K,) competency bucket or -1;
+    rewards: (K,) the current reward model's score of each response (active learning).
     """
 
     prompt_id: int
@@ -20,6 +21,7 @@ class PromptGroup:
     competencies: np.ndarray | None = None
     buckets: np.ndarray | None = None
     model_names: tuple[str, ...] = ()
+    rewards: np.ndarray | None = None
 
     @property
     def size(self) -> int:

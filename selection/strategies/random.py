@@ -16,4 +16,5 @@ def select_random(
     rows, cols = all_index_pairs(group.size)
     take = min(pairs_per_prompt, len(rows))
     chosen = rng.choice(len(rows), size=take, replace=False)
-    return [Candidate(int(rows[c]), int(cols[c]), 0.0) for c in sorted(chosen)]
+    # In the order drawn: sorting by index would put early (often weaker) models first.
+    return [Candidate(int(rows[c]), int(cols[c]), 0.0) for c in chosen]

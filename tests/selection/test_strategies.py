@@ -151,3 +151,26 @@ def test_min_kinship_keeps_only_kin_pairs():
     fn = STRATEGIES["kinship"].fn
     assert [(c.i, c.j) for c in fn(g, pairs_per_prompt=3, rng=RNG, min_kinship=0.9)] == [(1, 2)]
     assert len(fn(g, pairs_per_prompt=3, rng=RNG)) == 3
+
+
+def test_uncertain_picks_the_closest_rewards_and_never_reuses_a_response():
+    x = np.eye(5)
+    g = PromptGroup(1, np.arange(5), embeddings=x, rewards=np.array([0.0, 1.0, 1.05, 3.0, 5.0]))
+    got = STRATEGIES["uncertain"].fn(g, pairs_per_prompt=2, rng=RNG)
+    assert (got[0].i, got[0].j) == (1, 2)
+    assert got[0].score == pytest.approx(0.05)
+    # 0–1 and 2–3 are closer than 3–4, but 1 and 2 are taken: the guard picks 3–4 or 0–3.
+    assert {got[1].i, got[1].j}.isdisjoint({1, 2})
+
+
+def test_uncertain_without_a_fit_is_random_and_skips_near_duplicates():
+    x = np.eye(4)
+    x[1] = x[0]  # responses 0 and 1 say the same thing
+    g = PromptGroup(1, np.arange(4), embeddings=x)
+    seen = {
+        (c.i, c.j)
+        for seed in range(30)
+        for c in STRATEGIES["uncertain"].fn(g, pairs_per_prompt=1, rng=np.random.default_rng(seed))
+    }
+    assert (0, 1) not in seen
+    assert len(seen) >= 3
