@@ -9,17 +9,20 @@ from django.db import transaction
 
 from annotation.models import Project
 from selection.effort import inputs, live_effort
-from selection.effort.simulate import Arm, SimParams, simulate
+from selection.effort.sim_picks import SIM_ONLY
+from selection.effort.simulate import FEATURES, Arm, SimParams, simulate, with_features
 from selection.embedding import embedder_name, embedding_matrix
 from selection.models import EffortRun
 from selection.strategies import STRATEGIES
 
 SIMULATED = (
-    "random", "dissimilar", "similar", "centroid", "kinship", "kinship_bucketed", "quality_top2"
+    "random", "dissimilar", "similar", "centroid", "kinship", "kinship_bucketed", "quality_top2",
+    "uncertain", "oracle",
 )  # fmt: skip
 DEFAULTS = {
-    "strategies": list(SIMULATED), "seeds": 5, "noise": 1.0, "tie_margin": 0.5, "target": None,
-    "pairs_per_prompt": 2, "eval_share": 0.2, "gold_scale": "auto", "boot": 500,
+    "strategies": list(SIMULATED), "seeds": 20, "noise": 1.0, "tie_margin": 0.5, "target": None,
+    "target_share": 0.8, "pairs_per_prompt": 2, "eval_share": 0.2, "gold_scale": "auto",
+    "boot": 500, "features": "embedding+length", "uncertain_batch": 50,
 }  # fmt: skip
 
 
@@ -30,9 +33,10 @@ class EffortError(ValueError):
 def simulation_params(raw: dict) -> dict:
     """Defaults filled in and every value checked; raises EffortError naming the field."""
     params = DEFAULTS | {k: v for k, v in raw.items() if v is not None}
-    unknown = [s for s in params["strategies"] if s not in STRATEGIES]
+    known = sorted([*STRATEGIES, *SIM_ONLY])
+    unknown = [s for s in params["strategies"] if s not in known]
     if unknown or not params["strategies"]:
-        raise EffortError(f"strategies: unknown {unknown}; known: {', '.join(sorted(STRATEGIES))}")
+        raise EffortError(f"strategies: unknown {unknown}; known: {', '.join(known)}")
     if "random" not in params["strategies"]:
         raise EffortError("strategies: savings are measured against random; include it")
     _check(params, "seeds", int, 1, 100)
@@ -41,8 +45,12 @@ def simulation_params(raw: dict) -> dict:
     _check(params, "noise", float, 1e-6, 1e6)
     _check(params, "tie_margin", float, 0.0, 1e6)
     _check(params, "eval_share", float, 0.05, 0.9)
+    _check(params, "target_share", float, 0.0, 1.0)
+    _check(params, "uncertain_batch", int, 1, 100_000)
     if params["target"] is not None:
         _check(params, "target", float, 0.0, 1.0)
+    if params["features"] not in FEATURES:
+        raise EffortError(f"features: must be one of {', '.join(FEATURES)}")
     if params["gold_scale"] not in ("auto", "logodds", "raw"):
         raise EffortError("gold_scale: must be auto, logodds or raw")
     return params
@@ -103,14 +111,18 @@ def _simulate(run: EffortRun) -> dict:
     p = run.params
     name = embedder_name()
     inputs.embed_missing(run.project_id, name, _stage(run, "embedding responses", 0.0, 0.3))
-    needs_pool = any("competency" in STRATEGIES[s].needs for s in p["strategies"])
+    needs_pool = any(
+        s in STRATEGIES and "competency" in STRATEGIES[s].needs for s in p["strategies"]
+    )
     prompts = inputs.sim_prompts(run.project_id, name, p["gold_scale"], needs_pool)
+    prompts = with_features(prompts, p.get("features", "embedding"))
     if len(prompts) < 10:
         raise EffortError("simulation needs gold scores: fewer than 10 prompts have two or more")
     params = SimParams(
         arms=tuple(Arm(s, s) for s in p["strategies"]), seeds=p["seeds"], noise=p["noise"],
         tie_margin=p["tie_margin"], pairs_per_prompt=p["pairs_per_prompt"],
         eval_share=p["eval_share"], target=p["target"], boot=p["boot"],
+        target_share=p.get("target_share", 0.8), uncertain_batch=p.get("uncertain_batch", 50),
     )  # fmt: skip
     result = simulate(prompts, params, _stage(run, "simulating annotators", 0.3, 1.0))
     return result | {"prompts": len(prompts), "embedder": name}

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from selection.effort import curves, minimums
 from selection.effort.rewardmodel import L2, sigmoid
-from selection.strategies import STRATEGIES, PromptGroup
+from selection.effort.sim_picks import ACTIVE, ORACLE, active_picks, static_picks
+from selection.strategies import PromptGroup
 
 LOOK_SECONDS = 4.0
 WORDS_PER_SECOND = 4.0
@@ -26,12 +27,34 @@ GOLD_CLIP = 1e-9
 
 @dataclass(frozen=True)
 class SimPrompt:
-    """A prompt's responses with embeddings (in `group`), gold on the comparison scale and
-    the words of each response."""
+    """A prompt's responses with embeddings (in `group`), gold on the comparison scale, the
+    words of each response and what the reward model sees of each (`features`; by default
+    the embeddings)."""
 
     group: PromptGroup
     gold: np.ndarray
     words: np.ndarray
+    features: np.ndarray | None = None
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.group.embeddings if self.features is None else self.features
+
+
+# What the reward model sees of a response: its embedding alone, or with its length too
+# (the gold judge favours longer answers, which an embedding barely encodes).
+FEATURES = ("embedding", "embedding+length")
+
+
+def with_features(prompts: list[SimPrompt], kind: str) -> list[SimPrompt]:
+    if kind not in FEATURES:
+        raise ValueError(f"features: {kind!r} is not one of {', '.join(FEATURES)}")
+    if kind == "embedding":
+        return prompts
+    return [
+        replace(p, features=np.hstack([p.group.embeddings, np.log1p(p.words)[:, None]]))
+        for p in prompts
+    ]
 
 
 @dataclass(frozen=True)
@@ -50,10 +73,14 @@ class SimParams:
     pairs_per_prompt: int = 2
     eval_share: float = 0.2
     eval_pairs_per_prompt: int = 10
-    target: float | None = None  # accuracy q; default: 95% of the best arm's best accuracy
+    target: float | None = None  # accuracy q; default: from `target_share`
+    # q as a share of the way from random's first point to the ceiling (the oracle's last
+    # point, or the best arm's when there is no oracle arm).
+    target_share: float = 0.8
     baseline: str = "random"
     l2: float = L2
     boot: int = 500
+    uncertain_batch: int = 50  # `uncertain` re-fits after this many labels
 
 
 def gold_to_scale(values: np.ndarray, scale: str = "auto") -> np.ndarray:
@@ -70,11 +97,41 @@ def gold_to_scale(values: np.ndarray, scale: str = "auto") -> np.ndarray:
 class _Labels:
     """One arm × seed: the simulated labels in the order people would give them."""
 
-    diffs: np.ndarray  # winner − loser embedding differences
+    diffs: np.ndarray  # winner − loser features
     decisive: np.ndarray
     seconds: np.ndarray  # cumulative
     errors: int
     candidates: int
+
+
+class _Annotators:
+    """Simulated people answering pairs one at a time, keeping every answer in order."""
+
+    def __init__(self, params: SimParams, rng: np.random.Generator) -> None:
+        self.params, self.rng = params, rng
+        self.diffs: list[np.ndarray] = []
+        self.decisive: list[bool] = []
+        self.seconds: list[float] = []
+        self.errors = 0
+
+    def __call__(self, pick) -> np.ndarray | None:
+        """Answer one pair; the winner − loser features it teaches, None for a tie."""
+        p, i, j = pick
+        delta = p.gold[i] - p.gold[j]
+        tie = abs(delta) < self.params.tie_margin
+        a_wins = self.rng.random() < sigmoid(np.array(delta / max(self.params.noise, 1e-12)))
+        x = p.x
+        self.diffs.append(x[i] - x[j] if a_wins else x[j] - x[i])
+        self.decisive.append(not tie)
+        self.errors += (not tie) and delta != 0 and (a_wins != (delta > 0))
+        self.seconds.append(LOOK_SECONDS + (p.words[i] + p.words[j]) / WORDS_PER_SECOND)
+        return None if tie else self.diffs[-1]
+
+    def labels(self, dim: int, candidates: int) -> _Labels:
+        return _Labels(
+            np.array(self.diffs).reshape(-1, dim), np.array(self.decisive, dtype=bool),
+            np.cumsum(self.seconds), int(self.errors), candidates,
+        )  # fmt: skip
 
 
 def split_prompts(prompts: list[SimPrompt], share: float, seed: int) -> tuple[list, list]:
@@ -84,50 +141,48 @@ def split_prompts(prompts: list[SimPrompt], share: float, seed: int) -> tuple[li
     return train, [p for i, p in enumerate(prompts) if i in held]
 
 
-def eval_pairs(prompts: list[SimPrompt], per_prompt: int, margin: float, seed: int):
-    """Noise-free pairs (gold differs by at least the tie margin): (A − B diffs, A better?)."""
+@dataclass(frozen=True)
+class _Eval:
+    """One seed's evaluation pairs: A − B features, A better?, and whether the longer
+    response is the better one (½ for equal lengths): the length rule's answer."""
+
+    diffs: np.ndarray
+    truth: np.ndarray
+    length_correct: np.ndarray
+
+
+def eval_pairs(prompts: list[SimPrompt], per_prompt: int, margin: float, seed: int) -> _Eval:
+    """Noise-free pairs (gold differs by at least the tie margin)."""
     rng = np.random.default_rng([seed, 1])
-    diffs, truth = [], []
+    diffs, truth, longer = [], [], []
     for p in prompts:
         rows, cols = np.triu_indices(p.group.size, k=1)
         delta = p.gold[rows] - p.gold[cols]
         ok = np.flatnonzero(np.abs(delta) >= max(margin, 1e-12))
         for k in rng.choice(ok, size=min(per_prompt, len(ok)), replace=False):
-            e = p.group.embeddings
-            diffs.append(e[rows[k]] - e[cols[k]])
+            diffs.append(p.x[rows[k]] - p.x[cols[k]])
             truth.append(delta[k] > 0)
-    dim = prompts[0].group.embeddings.shape[1] if prompts else 0
-    return np.array(diffs).reshape(-1, dim), np.array(truth, dtype=bool)
+            longer.append(np.sign(p.words[rows[k]] - p.words[cols[k]]))
+    dim = prompts[0].x.shape[1] if prompts else 0
+    truth = np.array(truth, dtype=bool)
+    longer = np.array(longer, dtype=float)
+    length_correct = np.where(longer == 0, 0.5, (longer > 0) == truth)
+    return _Eval(np.array(diffs).reshape(-1, dim), truth, length_correct)
 
 
 def simulate_labels(train: list[SimPrompt], arm: Arm, params: SimParams, seed: int) -> _Labels:
+    """The arm's labels, answered in the queue's order (sim_picks)."""
     rng = np.random.default_rng([seed, zlib.crc32(arm.name.encode())])
-    fn = STRATEGIES[arm.strategy].fn
-    picked = []  # (rank, tiebreak, prompt, i, j)
-    for p in train:
-        chosen = fn(p.group, pairs_per_prompt=params.pairs_per_prompt, rng=rng, **arm.options)
-        picked += [(rank, rng.random(), p, c.i, c.j) for rank, c in enumerate(chosen)]
-    # People see every prompt's first pair before any prompt's second (the queue interleaves).
-    picked.sort(key=lambda row: (row[0], row[1]))
-    return _answer(picked, params, rng, sum(p.group.size * (p.group.size - 1) // 2 for p in train))
-
-
-def _answer(picked, params: SimParams, rng: np.random.Generator, candidates: int) -> _Labels:
-    diffs, decisive, seconds, errors = [], [], [], 0
-    for _rank, _tie, p, i, j in picked:
-        delta = p.gold[i] - p.gold[j]
-        tie = abs(delta) < params.tie_margin
-        a_wins = rng.random() < sigmoid(np.array(delta / max(params.noise, 1e-12)))
-        e = p.group.embeddings
-        diffs.append(e[i] - e[j] if a_wins else e[j] - e[i])
-        decisive.append(not tie)
-        errors += (not tie) and delta != 0 and (a_wins != (delta > 0))
-        seconds.append(LOOK_SECONDS + (p.words[i] + p.words[j]) / WORDS_PER_SECOND)
-    dim = picked[0][2].group.embeddings.shape[1] if picked else 0
-    return _Labels(
-        np.array(diffs).reshape(-1, dim), np.array(decisive, dtype=bool),
-        np.cumsum(seconds), int(errors), candidates,
-    )  # fmt: skip
+    people = _Annotators(params, rng)
+    total = params.pairs_per_prompt * len(train)
+    if arm.strategy == ACTIVE:
+        active_picks(train, total, params.uncertain_batch, people, l2=params.l2, rng=rng,
+                     options=arm.options)  # fmt: skip
+    else:
+        for pick in static_picks(train, arm.strategy, params.pairs_per_prompt, arm.options, rng):
+            people(pick)
+    candidates = sum(p.group.size * (p.group.size - 1) // 2 for p in train)
+    return people.labels(train[0].x.shape[1] if train else 0, candidates)
 
 
 def simulate(
@@ -160,7 +215,7 @@ def _report(progress, value: float) -> None:
 def _curves(labels: list[_Labels], evals, params: SimParams) -> curves.ArmRuns:
     sizes = curves.size_grid(min(len(lab.decisive) for lab in labels))
     per_seed = [
-        curves.learning_curve(lab.diffs, lab.decisive, sizes, ev[0], ev[1], l2=params.l2)
+        curves.learning_curve(lab.diffs, lab.decisive, sizes, ev.diffs, ev.truth, l2=params.l2)
         for lab, ev in zip(labels, evals, strict=True)
     ]
     return curves.ArmRuns(np.array(sizes), per_seed, [lab.seconds for lab in labels])
@@ -169,7 +224,8 @@ def _curves(labels: list[_Labels], evals, params: SimParams) -> curves.ArmRuns:
 def _summary(runs: dict[str, curves.ArmRuns], per_arm, evals, params: SimParams) -> dict:
     if params.baseline not in runs:
         raise ValueError(f"the baseline arm {params.baseline!r} is not among the arms")
-    target = params.target or curves.target_accuracy(runs)
+    start, ceiling = _reach(runs, params)
+    target = params.target or start + params.target_share * (ceiling - start)
     table = curves.effort_table(runs, baseline=params.baseline, target=target, boot=params.boot)
     arms = {}
     for arm in params.arms:
@@ -188,9 +244,22 @@ def _summary(runs: dict[str, curves.ArmRuns], per_arm, evals, params: SimParams)
                                                 for lab in labels if len(lab.seconds)])),
             **table[arm.name],
         }  # fmt: skip
-    result = {"target": target, "baseline": params.baseline, "arms": jsonable(arms),
-              "eval_pairs": int(np.mean([len(t) for _d, t in evals]))}  # fmt: skip
+    result = {
+        "target": target, "target_share": None if params.target else params.target_share,
+        "start": start, "ceiling": ceiling, "baseline": params.baseline, "arms": jsonable(arms),
+        "eval_pairs": int(np.mean([len(ev.truth) for ev in evals])),
+        "length_accuracy": float(np.mean([ev.length_correct.mean() for ev in evals])),
+    }  # fmt: skip
     return minimums.apply(result)
+
+
+def _reach(runs: dict[str, curves.ArmRuns], params: SimParams) -> tuple[float, float]:
+    """Where the target scale runs from (random's first point) and to (the oracle's last
+    point; without an oracle arm, the best arm's last point)."""
+    start = float(runs[params.baseline].mean_accuracy()[0])
+    oracles = [arm.name for arm in params.arms if arm.strategy == ORACLE]
+    tops = [runs[name] for name in oracles] or list(runs.values())
+    return start, max(float(r.mean_accuracy()[-1]) for r in tops)
 
 
 def jsonable(value):
