@@ -130,22 +130,25 @@ def _empty(text: str) -> SafeString:
 # Learning curves ---------------------------------------------------------------------------
 
 
-def learning_curves_svg(arms: dict[str, dict], target: float | None) -> SafeString:
+def learning_curves_svg(
+    arms: dict[str, dict], target: float | None, length_rule: float | None = None
+) -> SafeString:
     """One line per arm: reward-model accuracy on held-out pairs against labels spent, from
-    chance (0.5) at no labels; the target as a labelled dashed line; a legend row per arm
-    saying how many labels it needed to reach the target, or why there is no figure."""
+    chance (0.5) at no labels; the target as a labelled dashed line (and the length rule's
+    accuracy, where known, as a dotted one); a legend row per arm saying how many labels it
+    needed to reach the target, or why there is no figure."""
     series = {n: _curve_points(a) for n, a in arms.items()}
     if not any(series.values()):
         return _empty("No learning curves yet.")
     points = [p for s in series.values() for p in s]
     xs = nice_ticks(0, max(x for x, _y in points), integer=True)
-    ys_seen = [y for _x, y in points] + ([target] if target is not None else [])
+    ys_seen = [y for _x, y in points] + [v for v in (target, length_rule) if v is not None]
     ys = nice_ticks(min(ys_seen), max(ys_seen))
     height = 300 + LEGEND_ROW * len(arms)
     plot = Plot(64, WIDTH - 16, 16, 240, (xs[0], xs[-1]), (ys[0], ys[-1]))
     step_y = ys[1] - ys[0]
     body = format_html(
-        "{}{}{}{}{}",
+        "{}{}{}{}{}{}",
         _x_axis(plot, xs, lambda v: tick_text(v, xs[1] - xs[0]), "labels spent (human labels)"),
         _y_axis(plot, ys, lambda v: tick_text(v, step_y), "accuracy on held-out pairs"),
         format_html_join(
@@ -157,6 +160,7 @@ def learning_curves_svg(arms: dict[str, dict], target: float | None) -> SafeStri
             ),
         ),  # fmt: skip
         _target_line(plot, target),
+        _target_line(plot, length_rule, "length rule", MUTED, "2 3"),
         _curve_legend(arms, 300),
     )
     return _frame("learning curves: accuracy on held-out pairs against labels spent", body, height)
@@ -170,7 +174,7 @@ def _curve_points(arm: dict) -> list[tuple[float, float]]:
 
 def _line(plot: Plot, points: list, color: str, name: str) -> SafeString:
     if not points:
-        return format_html("")
+        return SafeString("")
     coords = " ".join(f"{plot.x(x)},{plot.y(y)}" for x, y in points)
     dots = format_html_join(
         "", '<circle cx="{}" cy="{}" r="2.5" fill="{}"/>',
@@ -183,16 +187,21 @@ def _line(plot: Plot, points: list, color: str, name: str) -> SafeString:
     )  # fmt: skip
 
 
-def _target_line(plot: Plot, target: float | None) -> SafeString:
-    if target is None:
-        return format_html("")
-    y = plot.y(target)
+def _target_line(
+    plot: Plot, value: float | None, name: str = "target", color: str = TARGET,
+    dashes: str = "6 4",
+) -> SafeString:  # fmt: skip
+    if value is None:
+        return SafeString("")
+    y = plot.y(value)
+    css = "target" if name == "target" else "reference"
     return format_html(
-        '<g class="target"><line class="target" x1="{l}" y1="{y}" x2="{r}" y2="{y}" '
-        'stroke="{c}" stroke-width="1.5" stroke-dasharray="6 4"/>'
-        '<text class="target-label" x="{tx}" y="{ty}" fill="{c}" stroke="#fff" '
-        'stroke-width="3" paint-order="stroke">target {q}</text></g>',
-        l=plot.left, r=plot.right, y=y, tx=plot.left + 6, ty=y - 5, c=TARGET, q=f"{target:.2f}",
+        '<g class="{css}"><line class="{css}" x1="{l}" y1="{y}" x2="{r}" y2="{y}" '
+        'stroke="{c}" stroke-width="1.5" stroke-dasharray="{d}"/>'
+        '<text class="{css}-label" x="{tx}" y="{ty}" fill="{c}" stroke="#fff" '
+        'stroke-width="3" paint-order="stroke">{name} {q}</text></g>',
+        css=css, l=plot.left, r=plot.right, y=y, tx=plot.left + 6, ty=y - 5, c=color,
+        d=dashes, name=name, q=f"{value:.2f}",
     )  # fmt: skip
 
 
@@ -318,7 +327,7 @@ def _clip(plot: Plot, value: float | None) -> float:
 
 def _whisker(plot: Plot, ci: list | None, y: float) -> SafeString:
     if not ci:
-        return format_html("")
+        return SafeString("")
     x0, x1 = _clip(plot, ci[0]), _clip(plot, ci[1])
     open_below = ci[0] is None or ci[0] < plot.x_range[0]
     return format_html(

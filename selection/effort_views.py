@@ -20,6 +20,7 @@ from annotation.access import get_project_for_lead
 from selection import charts, spa
 from selection.effort import dashboard, minimums
 from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
+from selection.effort.simulate import FEATURES
 from selection.models import EffortRun, SpaRound
 from selection.spa import SpaError, spa_round_preview, spa_round_start
 from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
@@ -54,7 +55,8 @@ def _context(project) -> dict:
         "simulation_charts": _effort_charts(simulation), "live_charts": _effort_charts(live),
         "seconds_chart": _seconds_chart(figures["seconds_histogram"]),
         "throughput_chart": _throughput_chart(figures["throughput"]),
-        "strategies": SIMULATED, "defaults": DEFAULTS, "spa_rounds": _spa_rounds(project),
+        "strategies": SIMULATED, "defaults": DEFAULTS, "features": FEATURES,
+        "spa_rounds": _spa_rounds(project),
         "tasks_in_process": settings.CELERY_TASK_ALWAYS_EAGER,
         "spa_defaults": spa.DEFAULTS | {"judge": spa.default_judge()},
     }  # fmt: skip
@@ -171,7 +173,7 @@ def _effort_charts(run: EffortRun | None) -> dict | None:
         return None
     arms, target, baseline = result["arms"], result.get("target"), result.get("baseline")
     return {
-        "curves": charts.learning_curves_svg(arms, target),
+        "curves": charts.learning_curves_svg(arms, target, result.get("length_accuracy")),
         "saved_labels": charts.savings_svg(arms, "saved_labels", baseline),
         "saved_seconds": charts.savings_svg(arms, "saved_seconds", baseline),
     }
@@ -224,7 +226,10 @@ def effort_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _form_params(post) -> dict:
-    fields = ("seeds", "noise", "tie_margin", "target", "pairs_per_prompt", "eval_share", "boot")
+    fields = (
+        "seeds", "noise", "tie_margin", "target", "target_share", "pairs_per_prompt",
+        "eval_share", "boot", "features", "uncertain_batch",
+    )  # fmt: skip
     params = {key: post.get(key) or None for key in fields}
     params["strategies"] = post.getlist("strategies") or None
     return params

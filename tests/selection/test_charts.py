@@ -68,6 +68,13 @@ def test_the_target_is_a_labelled_line_at_its_accuracy(arms):
     assert float(line.get("y1")) == pytest.approx(240 - 224 * (0.72 - 0.5) / 0.3, abs=0.1)
 
 
+def test_the_length_rule_is_a_second_labelled_line_when_known(arms):
+    root = parse(charts.learning_curves_svg(arms, 0.72, 0.66))
+    assert texts(root, "reference-label") == ["length rule 0.66"]
+    assert texts(root, "target-label") == ["target 0.72"]
+    assert texts(parse(charts.learning_curves_svg(arms, 0.72)), "reference-label") == []
+
+
 def test_every_arm_has_a_legend_entry_saying_how_it_did(arms):
     root = parse(charts.learning_curves_svg(arms, 0.72))
     entries = [" ".join(texts(g)) for g in groups(root, "legend-entry")]

@@ -20,14 +20,19 @@ FAST = ["--seeds", "2", "--boot", "20"]
 def test_simulate_effort_reports_every_strategy_and_writes_json(project, tmp_path, capsys):
     gold_project(project, tmp_path)
     out = tmp_path / "effort.json"
-    strategies = "random,dissimilar,similar,centroid,kinship,kinship_bucketed,quality_top2"
+    strategies = (
+        "random,dissimilar,similar,centroid,kinship,kinship_bucketed,quality_top2,uncertain,oracle"
+    )
     call_command("simulate_effort", "--project", "demo", "--strategies", strategies,
                  "--json", str(out), *FAST)  # fmt: skip
     result = json.loads(out.read_text())
     assert set(result["arms"]) == set(strategies.split(","))
     assert result["prompts"] == 24
     arms = result["arms"]
-    assert result["target"] == pytest.approx(0.95 * max(a["accuracy"][-1] for a in arms.values()))
+    assert result["ceiling"] == arms["oracle"]["accuracy"][-1]
+    start, ceiling = arms["random"]["accuracy"][0], result["ceiling"]
+    assert result["target"] == pytest.approx(start + 0.8 * (ceiling - start))
+    assert 0 <= result["length_accuracy"] <= 1
     for arm in arms.values():
         assert len(arm["sizes"]) == len(arm["accuracy"])
         assert 0 <= arm["uninformative_rate"] <= 1
@@ -38,6 +43,7 @@ def test_simulate_effort_reports_every_strategy_and_writes_json(project, tmp_pat
     printed = capsys.readouterr().out
     assert "kinship_bucketed" in printed
     assert "N(q)" in printed
+    assert "the length rule (longer response wins) scores" in printed
     run = EffortRun.objects.get()
     assert (run.status, run.kind, run.progress) == ("done", "simulation", 1.0)
 
@@ -58,6 +64,8 @@ def test_the_same_seeds_give_the_same_figures(project, tmp_path):
         (["--strategies", "dissimilar"], "include it"),
         (["--seeds", "0"], "seeds: must be between 1"),
         (["--eval-share", "0.99"], "eval_share"),
+        (["--target-share", "1.5"], "target_share: must be between 0.0 and 1.0"),
+        (["--uncertain-batch", "0"], "uncertain_batch: must be between 1"),
         (["--project", "nope"], "no project with slug 'nope'"),
     ],
 )

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotation.access import get_project_for_command
 from selection.effort.services import DEFAULTS, EffortError, simulation_params
+from selection.effort.simulate import FEATURES
 from selection.models import EffortRun
 
 
@@ -37,7 +38,26 @@ class Command(BaseCommand):
             "--target",
             type=float,
             default=None,
-            help="target accuracy q (default: 95%% of the best arm's best)",
+            help="target accuracy q (default: set by --target-share)",
+        )
+        parser.add_argument(
+            "--target-share",
+            type=float,
+            default=DEFAULTS["target_share"],
+            help="the target as a share of the way from random's accuracy after its first "
+            "labels to the ceiling (the oracle's final accuracy)",
+        )
+        parser.add_argument(
+            "--features",
+            default=DEFAULTS["features"],
+            choices=FEATURES,
+            help="what the reward model sees of a response",
+        )
+        parser.add_argument(
+            "--uncertain-batch",
+            type=int,
+            default=DEFAULTS["uncertain_batch"],
+            help="labels between re-fits of the uncertain (active learning) arm",
         )
         parser.add_argument("--pairs-per-prompt", type=int, default=DEFAULTS["pairs_per_prompt"])
         parser.add_argument(
@@ -80,8 +100,9 @@ class Command(BaseCommand):
         result = run.result
         self.stdout.write(
             f"simulation {run.id}: {result['prompts']} prompts, {result['eval_pairs']} evaluation "
-            f"pairs per seed, target accuracy {result['target']:.3f}, {run.seconds:.1f} s"
+            f"pairs per seed, {run.params['seeds']} seeds, {run.seconds:.1f} s"
         )
+        self.stdout.write(_target_line(result))
         header = f"{'strategy':18} {'labels':>7} {'N(q)':>7} {'saved':>7} {'95% interval':>17} "
         self.stdout.write(header + f"{'saved s':>8} {'uninf':>6} {'error':>6}")
         for name, arm in result["arms"].items():
@@ -90,6 +111,20 @@ class Command(BaseCommand):
             "— : the target was not reached within the labels simulated; −∞ : more than 2.5% of "
             "the resamples missed it"
         )
+
+
+def _target_line(result: dict) -> str:
+    share = result.get("target_share")
+    how = (
+        f"{share:.0%} of the way from random's start {result['start']:.3f} to the ceiling "
+        f"{result['ceiling']:.3f}"
+        if share is not None
+        else "set by --target"
+    )
+    return (
+        f"target accuracy {result['target']:.3f} ({how}); the length rule "
+        f"(longer response wins) scores {result['length_accuracy']:.3f}"
+    )
 
 
 def _row(name: str, arm: dict) -> str:
