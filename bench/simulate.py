@@ -1,4 +1,8 @@
-"""The effort simulation on the whole shared AlpacaEval pool: 7 strategies × 5 seeds.
+"""The effort simulation on the whole shared AlpacaEval pool, and the README's evidence section.
+
+Every simulated strategy (REAL, KARMA, random, active learning) plus the oracle upper bound,
+20 seeds, in the queue's own order; the result is written into README.md between its
+evidence markers (bench/evidence.py), so the table there is always this command's output.
 
 Set-up (not timed): a fresh SQLite database (or DATABASE_URL's), the 403-prompt pool imported,
 the model leaderboard imported and bucketed, and MiniLM embeddings loaded from the cache that
@@ -8,12 +12,13 @@ Timed: `simulate_effort` end to end. Baseline, measured in the same run: loading
 simulation's inputs from the database (responses, gold, embeddings, the model pool), which
 every simulation pays before it simulates anything.
 
-    python bench/simulate.py [--seeds 5] [--json OUT] [extra simulate_effort options...]
+    python bench/simulate.py [--seeds 20] [--json OUT] [--no-readme] [simulate_effort options...]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -79,7 +84,9 @@ def baseline(project) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", default="5")
+    parser.add_argument("--seeds", default="20")
+    parser.add_argument("--json", dest="json_out", default=str(ROOT / "var" / "bench" / "sim.json"))
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
     args, extra = parser.parse_known_args()
     setup_django()
     from django.core.management import call_command
@@ -87,11 +94,23 @@ def main() -> None:
     project = load_pool()
     floor = baseline(project)
     began = time.perf_counter()
-    call_command("simulate_effort", "--project", SLUG, "--seeds", args.seeds, *extra)
+    options = ["--seeds", args.seeds, *extra]
+    call_command("simulate_effort", "--project", SLUG, *options, "--json", args.json_out)
     spent = time.perf_counter() - began
-    print(f"\nsimulate_effort, 7 strategies × {args.seeds} seeds, 403 prompts: {spent:.1f} s "
-          f"(target < 120 s)")  # fmt: skip
+    result = json.loads(Path(args.json_out).read_text())
+    print(f"\nsimulate_effort, {len(result['arms'])} arms × {args.seeds} seeds, "
+          f"{result['prompts']} prompts: {spent:.1f} s (target < 120 s)")  # fmt: skip
     print(f"baseline, loading its inputs: {floor:.2f} s; ratio {spent / floor:.1f}×")
+    if not args.no_readme:
+        write_readme(result, int(args.seeds), " ".join(["simulate_effort", *options]))
+
+
+def write_readme(result: dict, seeds: int, options: str) -> None:
+    from bench.evidence import replace_section, section
+
+    readme = ROOT / "README.md"
+    readme.write_text(replace_section(readme.read_text(), section(result, seeds, options)))
+    print(f"README.md: evidence section rewritten from this run ({seeds} seeds)")
 
 
 if __name__ == "__main__":
