@@ -61,7 +61,15 @@ def verdict(name: str, arm: dict, baseline: str) -> str:
     return f"cannot be told from random: {saved:+.0%}, interval {shown} to {high:+.0%}"
 
 
-def section(result: dict, seeds: int, options: str) -> str:
+def section(runs: list[tuple[str, dict]], seeds: int) -> str:
+    """The whole section: per (title, result) a heading line, the table and the verdicts."""
+    parts = [START, ""]
+    for title, result in runs:
+        parts += [f"**{title}**", "", *_one(result, seeds), ""]
+    return "\n".join([*parts, END])
+
+
+def _one(result: dict, seeds: int) -> list[str]:
     arms, baseline = result["arms"], result["baseline"]
     shown = " / ".join(str(n) for n in SHOWN_AT)
     rows = [
@@ -70,30 +78,33 @@ def section(result: dict, seeds: int, options: str) -> str:
         "simulated label error |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, arm in arms.items():
-        at = " / ".join(_num(accuracy_at(arm, n)) for n in SHOWN_AT)
-        saved = "0 (baseline)" if name == baseline else (
-            f"{_num(arm.get('saved_labels'), '+.2f')} {_interval(arm.get('saved_labels_ci'))}"
-        )  # fmt: skip
-        seconds = "0" if name == baseline else (
-            f"{_num(arm.get('saved_seconds'), '+.2f')} {_interval(arm.get('saved_seconds_ci'))}"
-        )  # fmt: skip
-        rows.append(
-            f"| {NAMES.get(name, name)} | {at} | {_num(arm['accuracy'][-1])} "
-            f"({arm['labels']:.0f}) | {_num(arm.get('labels_to_target'), '.0f')} | {saved} | "
-            f"{seconds} | {_num(arm['uninformative_rate'], '.2f')} | "
-            f"{_num(arm['label_error'], '.2f')} |"
-        )
+    rows += [_row(name, arm, baseline) for name, arm in arms.items()]
     said = [f"- **{NAMES.get(n, n)}** {verdict(n, a, baseline)}." for n, a in arms.items()]
     head = (
         f"{result['prompts']} prompts, {seeds} seeds, {result['eval_pairs']} evaluation pairs "
-        f"per seed (`{options}`). Target q = {result['target']:.3f}: "
+        f"per seed. Target q = {result['target']:.3f}: "
         f"{result['target_share']:.0%} of the way from random's accuracy after its first "
         f"labels ({result['start']:.3f}) to the ceiling, the oracle's final accuracy "
         f"({result['ceiling']:.3f}). The length rule (the longer response wins, no labels "
         f"at all) scores {result['length_accuracy']:.3f} on the same evaluation pairs."
     )
-    return "\n".join([START, "", head, "", *rows, "", *said, "", END])
+    return [head, "", *rows, "", *said]
+
+
+def _row(name: str, arm: dict, baseline: str) -> str:
+    at = " / ".join(_num(accuracy_at(arm, n)) for n in SHOWN_AT)
+    saved = "0 (baseline)" if name == baseline else (
+        f"{_num(arm.get('saved_labels'), '+.2f')} {_interval(arm.get('saved_labels_ci'))}"
+    )  # fmt: skip
+    seconds = "0" if name == baseline else (
+        f"{_num(arm.get('saved_seconds'), '+.2f')} {_interval(arm.get('saved_seconds_ci'))}"
+    )  # fmt: skip
+    return (
+        f"| {NAMES.get(name, name)} | {at} | {_num(arm['accuracy'][-1])} "
+        f"({arm['labels']:.0f}) | {_num(arm.get('labels_to_target'), '.0f')} | {saved} | "
+        f"{seconds} | {_num(arm['uninformative_rate'], '.2f')} | "
+        f"{_num(arm['label_error'], '.2f')} |"
+    )
 
 
 def replace_section(readme: str, text: str) -> str:

@@ -82,34 +82,49 @@ def baseline(project) -> float:
     return time.perf_counter() - began
 
 
+# Each feature set the reward model can see, with the title its table gets in the README.
+FEATURE_RUNS = (
+    ("embedding", "The reward model sees response embeddings (the default)"),
+    ("embedding+length", "The reward model sees embeddings and response length"),
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", default="20")
-    parser.add_argument("--json", dest="json_out", default=str(ROOT / "var" / "bench" / "sim.json"))
+    parser.add_argument("--json", dest="json_out", default=str(ROOT / "var" / "bench" / "sim"),
+                        help="results go to OUT-<features>.json")  # fmt: skip
     parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
     args, extra = parser.parse_known_args()
     setup_django()
-    from django.core.management import call_command
-
     project = load_pool()
     floor = baseline(project)
-    began = time.perf_counter()
-    options = ["--seeds", args.seeds, *extra]
-    call_command("simulate_effort", "--project", SLUG, *options, "--json", args.json_out)
-    spent = time.perf_counter() - began
-    result = json.loads(Path(args.json_out).read_text())
-    print(f"\nsimulate_effort, {len(result['arms'])} arms × {args.seeds} seeds, "
-          f"{result['prompts']} prompts: {spent:.1f} s (target < 120 s)")  # fmt: skip
-    print(f"baseline, loading its inputs: {floor:.2f} s; ratio {spent / floor:.1f}×")
+    runs = []
+    for features, title in FEATURE_RUNS:
+        options = ["--seeds", args.seeds, "--features", features, *extra]
+        result, spent = timed_run(options, f"{args.json_out}-{features.replace('+', '-')}.json")
+        what = f"{len(result['arms'])} arms × {args.seeds} seeds, {result['prompts']} prompts"
+        print(f"\nsimulate_effort, {what}, {features}: {spent:.1f} s (target < 120 s)")
+        print(f"baseline, loading its inputs: {floor:.2f} s; ratio {spent / floor:.1f}×")
+        runs.append((title, result, " ".join(["simulate_effort", *options])))
     if not args.no_readme:
-        write_readme(result, int(args.seeds), " ".join(["simulate_effort", *options]))
+        write_readme(runs, int(args.seeds))
 
 
-def write_readme(result: dict, seeds: int, options: str) -> None:
+def timed_run(options: list[str], out: str) -> tuple[dict, float]:
+    from django.core.management import call_command
+
+    began = time.perf_counter()
+    call_command("simulate_effort", "--project", SLUG, *options, "--json", out)
+    return json.loads(Path(out).read_text()), time.perf_counter() - began
+
+
+def write_readme(runs: list[tuple[str, dict, str]], seeds: int) -> None:
     from bench.evidence import replace_section, section
 
+    text = section([(f"{title} (`{command}`)", result) for title, result, command in runs], seeds)
     readme = ROOT / "README.md"
-    readme.write_text(replace_section(readme.read_text(), section(result, seeds, options)))
+    readme.write_text(replace_section(readme.read_text(), text))
     print(f"README.md: evidence section rewritten from this run ({seeds} seeds)")
 
 

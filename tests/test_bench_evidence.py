@@ -35,8 +35,9 @@ def test_a_section_from_a_real_simulation_replaces_the_old_one_and_only_it():
     arms = (Arm("random", "random"), Arm("uncertain", "uncertain"), Arm("oracle", "oracle"))
     params = SimParams(arms=arms, seeds=2, tie_margin=0.3, pairs_per_prompt=1, boot=50)
     result = simulate(synthetic_prompts(), params) | {"prompts": 160}
-    text = evidence.section(result, 2, "simulate_effort --seeds 2")
-    assert text.count("\n| ") == 2 + len(arms)  # header, rule and one row per arm
+    text = evidence.section([("Embeddings", result), ("Again", result)], 2)
+    assert text.count("\n| ") == 2 * (2 + len(arms))  # per run: header, rule, a row per arm
+    assert "**Embeddings**" in text
     assert "| oracle (sees gold; upper bound) |" in text
     assert f"Target q = {result['target']:.3f}" in text
     assert "**uncertain (active learning)**" in text

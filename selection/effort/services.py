@@ -22,7 +22,7 @@ SIMULATED = (
 DEFAULTS = {
     "strategies": list(SIMULATED), "seeds": 20, "noise": 1.0, "tie_margin": 0.5, "target": None,
     "target_share": 0.8, "pairs_per_prompt": 2, "eval_share": 0.2, "gold_scale": "auto",
-    "boot": 500, "features": "embedding+length", "uncertain_batch": 50,
+    "boot": 500, "features": "embedding", "uncertain_batch": 50,
 }  # fmt: skip
 
 
