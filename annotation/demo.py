@@ -58,7 +58,9 @@ def demo_load() -> DemoReport:
     if imported.refused:
         raise RuntimeError(imported.summary())
     report.lines.append(imported.summary())
-    models = model_profiles_import(project=project, path=DEMO_DIR / "alpacaeval_models.csv")
+    models = model_profiles_import(
+        project=project, path=DEMO_DIR / "alpacaeval_models.csv", benchmark_columns=WR_COLUMNS
+    )
     report.lines.append(models.summary())
     version = competency_buckets_compute(project=project, count=3)
     report.lines.append(f"competency buckets: 3, model pool version {version}")
@@ -66,6 +68,10 @@ def demo_load() -> DemoReport:
     _queue(project, report)
     _simulation(project, report)
     return report
+
+
+# AlpacaEval's five per-subset win rates: a real five-benchmark competency vector per model.
+WR_COLUMNS = ["wr_helpful_base", "wr_koala", "wr_oasst", "wr_selfinstruct", "wr_vicuna"]
 
 
 def _embeddings(project: Project, report: DemoReport) -> None:

@@ -50,6 +50,7 @@ def setup_django() -> None:
 
 
 def load_pool():
+    from annotation.demo import WR_COLUMNS
     from annotation.importing.service import import_file
     from annotation.models import Project, Response
     from selection.competency import model_profiles_import
@@ -60,7 +61,7 @@ def load_pool():
     Project.objects.filter(slug=SLUG).delete()
     project = Project.objects.create(name="AlpacaEval pool", slug=SLUG)
     import_file(project=project, path=POOL)
-    model_profiles_import(project=project, path=MODELS)
+    model_profiles_import(project=project, path=MODELS, benchmark_columns=WR_COLUMNS)
     competency_buckets_compute(project=project, count=3)
     vectors, name = load_cache(), embedder_name()
     rows = Response.objects.filter(prompt__project=project).values_list("id", "text")

@@ -1,9 +1,13 @@
-"""Model competency from a CSV: one column as the scalar Q, numeric columns as benchmarks."""
+"""Model competency from a CSV: one column as the scalar Q, chosen columns as the benchmark
+vector KARMA compares (kinship, buckets, quality). By default the vector is the competency
+column alone: a table's other numbers are often counts, errors or lengths, which describe a
+measurement rather than how good a model is, so widening the vector is the user's choice."""
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +32,36 @@ class CompetencyReport:
     updated: int = 0
     unchanged: int = 0
     benchmark_columns: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # numeric columns not in the vector
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        lines = [
             f"model profiles: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged; benchmark columns: {', '.join(self.benchmark_columns)}"
+            f"{self.unchanged} unchanged; benchmark vector: {', '.join(self.benchmark_columns)}"
+        ]
+        if self.left_out:
+            lines.append(f"numeric columns left out of the vector: {', '.join(self.left_out)}")
+        return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
+
+
+# Names of columns that describe a measurement (how many, how uncertain, how long), not a
+# model's competency.
+NOT_A_SCORE = re.compile(
+    r"(^n_|^num_?|count|^n$|std|stderr|standard_error|(^|_)se($|_)|error|length|(^|_)len($|_)"
+    r"|tokens|words|chars|size)",
+    re.I,
+)
+
+
+def column_warning(column: str) -> str | None:
+    """Why `column` is probably not a competency score, or None."""
+    if NOT_A_SCORE.search(column):
+        return (
+            f"column {column!r} looks like a count, an error or a length, not a score: "
+            "a model would look more or less competent for it"
         )
+    return None
 
 
 @dataclass
@@ -50,17 +78,23 @@ def model_profiles_import(
     path: str | Path,
     model_column: str = "model",
     competency_column: str = "win_rate",
+    benchmark_columns: list[str] | None = None,
 ) -> CompetencyReport:
-    """Create or update one imported ModelProfile per CSV row; all or nothing; idempotent."""
+    """Create or update one imported ModelProfile per CSV row; all or nothing; idempotent.
+    The benchmark vector is `benchmark_columns` (default: the competency column alone)."""
     path = Path(path)
     header, rows = _read(path)
-    missing = [c for c in (model_column, competency_column) if c not in header]
+    chosen = list(benchmark_columns or [competency_column])
+    missing = [c for c in (model_column, competency_column, *chosen) if c not in header]
     if missing:
         reason = f"missing column (the columns are: {', '.join(header)})"
         raise CompetencyImportError([ImportIssue(path.name, 1, missing[0], reason)])
     numeric = _numeric_columns(header, rows, exclude={model_column})
-    parsed = _parse_rows(path.name, rows, model_column, competency_column, numeric)
-    return _upsert(project, parsed, numeric)
+    parsed = _parse_rows(path.name, rows, model_column, competency_column, chosen)
+    report = _upsert(project, parsed, chosen)
+    report.left_out = [c for c in numeric if c not in chosen]
+    report.warnings = [w for c in chosen if (w := column_warning(c))]
+    return report
 
 
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -92,7 +126,9 @@ def _numeric_columns(header: list[str], rows, exclude: set[str]) -> list[str]:
     return numeric
 
 
-def _parse_rows(name, rows, model_column, competency_column, numeric) -> list[_Row]:
+def _parse_rows(name, rows, model_column, competency_column, columns) -> list[_Row]:
+    """Every row checked (all issues reported together); `columns` form the vector."""
+    others = [c for c in columns if c != competency_column]  # its own check names it once
     issues: list[ImportIssue] = []
     seen: dict[str, int] = {}
     parsed: list[_Row] = []
@@ -108,11 +144,21 @@ def _parse_rows(name, rows, model_column, competency_column, numeric) -> list[_R
             reason = f"expected a number, got {row.get(competency_column)!r}"
             issues.append(ImportIssue(name, line, competency_column, reason))
         seen.setdefault(model, line)
-        benchmarks = {c: v for c in numeric if (v := _number(row.get(c))) is not None}
+        issues += _benchmark_issues(name, line, row, others)
+        benchmarks = {c: v for c in columns if (v := _number(row.get(c))) is not None}
         parsed.append(_Row(line, model, competency or 0.0, benchmarks))
     if issues:
         raise CompetencyImportError(issues)
     return parsed
+
+
+def _benchmark_issues(name: str, line: int, row: dict, columns: list[str]) -> list[ImportIssue]:
+    """A benchmark cell is a number or empty (KARMA fills an empty one with the column mean)."""
+    return [
+        ImportIssue(name, line, c, f"expected a number, got {row.get(c)!r}")
+        for c in columns
+        if row.get(c) not in (None, "") and _number(row.get(c)) is None
+    ]
 
 
 @transaction.atomic

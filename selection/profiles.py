@@ -11,10 +11,6 @@ from annotation.models import Project
 from selection import karma
 from selection.models import ModelProfile
 
-# Imported CSV columns that describe a leaderboard row rather than a model's competency.
-NOT_COMPETENCY_PREFIXES = ("n_",)
-NOT_COMPETENCY_SUFFIXES = ("standard_error", "_length", "_se", "comparisons")
-
 
 @dataclass(frozen=True)
 class Pool:
@@ -39,11 +35,9 @@ class Pool:
 
 
 def competency_columns(profiles: list[ModelProfile]) -> list[str]:
-    keys = sorted({key for p in profiles for key in p.benchmarks})
-    return [
-        k for k in keys
-        if not k.startswith(NOT_COMPETENCY_PREFIXES) and not k.endswith(NOT_COMPETENCY_SUFFIXES)
-    ]  # fmt: skip
+    """The benchmark vector's columns: what the import was told to use (import_models
+    --benchmark-columns warns about columns that look like counts, errors or lengths)."""
+    return sorted({key for p in profiles for key in p.benchmarks})
 
 
 def pool_load(project_id: int) -> Pool:

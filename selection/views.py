@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 from annotation.access import get_project_for_lead
 from annotation.models import Pair
 from selection.charts import histogram_svg
+from selection.competency import column_warning
 from selection.embedding import embedding_progress
-from selection.models import SelectionRun
+from selection.models import ModelProfile, SelectionRun
+from selection.profiles import competency_columns
 from selection.services import SelectionError, selection_run_retry, selection_run_start
 from selection.strategies import STRATEGIES
 
@@ -61,6 +63,15 @@ def retry(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     return redirect("selection_runs", slug=project.slug)
 
 
+def _vector_context(project) -> dict:
+    """The benchmark vector KARMA compares, as imported, with a warning per column that looks
+    like a count, an error or a length rather than a score."""
+    profiles = list(ModelProfile.objects.filter(project=project))
+    columns = competency_columns(profiles)
+    warnings = [w for c in columns if (w := column_warning(c))]
+    return {"vector_columns": columns, "profiles": len(profiles), "vector_warnings": warnings}
+
+
 def _runs_context(project) -> dict:
     runs = list(SelectionRun.objects.filter(project=project).order_by("-created_at")[:30])
     for run in runs:
@@ -69,7 +80,7 @@ def _runs_context(project) -> dict:
     for row in Pair.objects.filter(project=project).values("arm", "status").annotate(n=Count("id")):
         arms.setdefault(row["arm"], {})[row["status"]] = row["n"]
     embedded, total = embedding_progress(project.id)
-    return {
+    return _vector_context(project) | {
         "project": project,
         "runs": runs,
         "arms": sorted(arms.items()),

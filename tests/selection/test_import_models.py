@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from selection.competency import CompetencyImportError, model_profiles_import
+from selection.competency import CompetencyImportError, column_warning, model_profiles_import
 from selection.models import ModelProfile
 from tests.annotation.import_files import MODELS_CSV
 
@@ -18,19 +18,66 @@ def _csv(tmp_path, body: str):
     return path
 
 
-def test_profiles_take_the_chosen_column_and_keep_numeric_columns_as_benchmarks(project, tmp_path):
-    path = _csv(tmp_path, "a,10.5,12,verified,X\nb,,15,community,Y\n")
+def test_by_default_the_vector_is_the_competency_column_alone(project, tmp_path):
+    path = _csv(tmp_path, "a,10.5,12,verified,X\nb,11,15,community,Y\n")
     report = model_profiles_import(
         project=project, path=path, competency_column="length_controlled_winrate"
     )
     assert report.created == 2
     a = ModelProfile.objects.get(model_name="a")
     assert (a.competency, a.source) == (12.0, "imported")
-    assert a.benchmarks == {"win_rate": 10.5, "length_controlled_winrate": 12.0}
+    assert a.benchmarks == {"length_controlled_winrate": 12.0}
+    assert report.benchmark_columns == ["length_controlled_winrate"]
+    assert report.left_out == ["win_rate"]
+    assert "numeric columns left out of the vector: win_rate" in report.summary()
+
+
+def test_the_chosen_columns_form_the_vector_and_an_empty_cell_is_left_out(project, tmp_path):
+    path = _csv(tmp_path, "a,10.5,12,verified,X\nb,,15,community,Y\nc,3,4,v,Z\n")
+    columns = ["win_rate", "length_controlled_winrate"]
+    model_profiles_import(project=project, path=path, competency_column="length_controlled_winrate",
+                          benchmark_columns=columns)  # fmt: skip
+    assert ModelProfile.objects.get(model_name="a").benchmarks == {
+        "win_rate": 10.5, "length_controlled_winrate": 12.0
+    }  # fmt: skip
     # An empty cell is left out of the vector (KARMA fills it with the column mean).
     assert ModelProfile.objects.get(model_name="b").benchmarks == {
         "length_controlled_winrate": 15.0
     }
+
+
+def test_a_benchmark_cell_that_is_not_a_number_is_refused_with_line_and_field(project, tmp_path):
+    path = _csv(tmp_path, "a,10,1,v,X\nb,11,1,v,Y\n")
+    with pytest.raises(CompetencyImportError) as caught:
+        model_profiles_import(project=project, path=path, benchmark_columns=["win_rate", "mode"])
+    assert str(caught.value) == (
+        "models.csv:2: field 'mode': expected a number, got 'v'\n"
+        "models.csv:3: field 'mode': expected a number, got 'v'"
+    )
+    with pytest.raises(CompetencyImportError, match=r"models.csv:1: field 'elo': missing column"):
+        model_profiles_import(project=project, path=path, benchmark_columns=["elo"])
+    assert not ModelProfile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("column", "warned"),
+    [("n_responses", True), ("standard_error", True), ("lc_standard_error", True),
+     ("avg_length", True), ("n_in_file", True), ("num_tokens", True), ("win_rate", False),
+     ("wr_koala", False), ("length_controlled_winrate", True), ("elo", False)],
+)  # fmt: skip
+def test_columns_that_look_like_counts_errors_or_lengths_are_warned_about(column, warned):
+    assert (column_warning(column) is not None) == warned
+
+
+def test_a_warned_column_is_still_imported_and_the_report_says_why(project, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("model,win_rate,avg_length\na,10,300\n", encoding="utf-8")
+    report = model_profiles_import(project=project, path=path,
+                                   benchmark_columns=["win_rate", "avg_length"])  # fmt: skip
+    assert ModelProfile.objects.get().benchmarks == {"win_rate": 10.0, "avg_length": 300.0}
+    assert "warning: column 'avg_length' looks like a count, an error or a length" in (
+        report.summary()
+    )
 
 
 def test_an_empty_competency_cell_is_refused_with_its_line(project, tmp_path):
@@ -84,16 +131,19 @@ def test_reimporting_changes_nothing_and_a_new_value_updates_the_profile(project
 
 @pytest.mark.skipif(not MODELS_CSV.exists(), reason=f"shared data not found at {MODELS_CSV}")
 def test_the_shared_leaderboard_csv_gives_32_profiles_with_benchmark_vectors(project, capsys):
-    call_command("import_models", str(MODELS_CSV), "--project", project.slug)
-    assert "32 created" in capsys.readouterr().out
+    columns = "wr_helpful_base,wr_koala,wr_oasst,wr_selfinstruct,wr_vicuna"
+    args = [str(MODELS_CSV), "--project", project.slug, "--benchmark-columns", columns]
+    call_command("import_models", *args)
+    printed = capsys.readouterr().out
+    assert "32 created" in printed
+    assert f"benchmark vector: {columns.replace(',', ', ')}" in printed
+    assert "left out of the vector: win_rate, length_controlled_winrate, n_responses" in printed
     profiles = ModelProfile.objects.filter(project=project)
     assert profiles.count() == 32
     gpt4 = profiles.get(model_name="gpt4_1106_preview")
     assert gpt4.competency == pytest.approx(50.0)
-    assert {"win_rate", "length_controlled_winrate", "avg_length"} <= set(gpt4.benchmarks)
-    assert "mode" not in gpt4.benchmarks
-    assert "family" not in gpt4.benchmarks
-    call_command("import_models", str(MODELS_CSV), "--project", project.slug)
+    assert set(gpt4.benchmarks) == set(columns.split(","))
+    call_command("import_models", *args)
     assert "32 unchanged" in capsys.readouterr().out
 
 

@@ -100,3 +100,17 @@ def test_the_page_takes_a_bounded_number_of_queries(
     client.force_login(lead)
     with django_assert_max_num_queries(10):
         client.get(URL, HTTP_HX_REQUEST="true")
+
+
+def test_the_page_shows_the_benchmark_vector_and_warns_about_a_length_column(client, lead, project):
+    from selection.models import ModelProfile
+
+    client.force_login(lead)
+    assert "No model profiles yet" in client.get(URL).content.decode()
+    for name, wr in (("a", 10.0), ("b", 20.0)):
+        ModelProfile.objects.create(project=project, model_name=name, competency=wr,
+                                    benchmarks={"wr_koala": wr, "avg_length": 300.0})  # fmt: skip
+    page = client.get(URL).content.decode()
+    assert "2 model profiles" in page
+    assert "<code>avg_length</code>, <code>wr_koala</code>." in page
+    assert "Warning: column &#x27;avg_length&#x27; looks like a count, an error or a length" in page

@@ -9,8 +9,9 @@ from selection.tasks import compute_buckets
 
 class Command(BaseCommand):
     help = (
-        "Load model competency from a CSV: one column as the scalar competency, every numeric "
-        "column as the benchmark vector. Re-running with the same file changes nothing."
+        "Load model competency from a CSV: one column as the scalar competency, the columns you "
+        "name as the benchmark vector KARMA compares (default: the competency column alone). "
+        "Re-running with the same file changes nothing."
     )
 
     def add_arguments(self, parser) -> None:
@@ -18,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--project", required=True, help="project slug")
         parser.add_argument("--model-column", default="model")
         parser.add_argument("--competency-column", default="win_rate")
+        parser.add_argument(
+            "--benchmark-columns",
+            default=None,
+            help="comma-separated score columns for the benchmark vector "
+            "(default: the competency column alone)",
+        )
 
     def handle(self, *args, **opts) -> None:
         project = get_project_for_command(opts["project"])
@@ -27,6 +34,7 @@ class Command(BaseCommand):
                 path=opts["csv"],
                 model_column=opts["model_column"],
                 competency_column=opts["competency_column"],
+                benchmark_columns=_columns(opts["benchmark_columns"]),
             )
         except FileNotFoundError as exc:
             raise CommandError(f"cannot read {opts['csv']}: {exc.strerror}") from None
@@ -35,3 +43,12 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         # The pool changed: re-bucket it (in a worker when there is one).
         compute_buckets.delay(project.id)
+
+
+def _columns(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    columns = [c.strip() for c in raw.split(",") if c.strip()]
+    if not columns:
+        raise CommandError("--benchmark-columns: name at least one column")
+    return columns
