@@ -167,6 +167,14 @@ JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 30)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 3600)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 3900)
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Active learning: how often the beat process checks whether an `uncertain` arm is due its
+# next batch (every `budget` labels, or when its open pairs run out).
+CELERY_BEAT_SCHEDULE = {
+    "refit-uncertain": {
+        "task": "selection.tasks.refit_uncertain",
+        "schedule": envint("ACTIVE_LEARNING_CHECK_SECONDS", 30),
+    },
+}
 CELERY_TASK_ROUTES = {
     "selection.tasks.embed_*": {"queue": "embeddings"},
     "selection.tasks.judge_*": {"queue": "gpu"},

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from annotation.models import Project, Response
 from annotation.services import PairSpec, pairs_create
+from selection import active
 from selection.charts import round_edges
 from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
 from selection.models import SelectionRun
@@ -38,6 +39,8 @@ def selection_run_start(
     if float(params.get("weight", 1.0)) <= 0:
         raise SelectionError("an arm's weight must be positive")
     params["options"] = strategy_options(strategy, params.get("options") or {})
+    if "rewards" in STRATEGIES[strategy].needs and params.get("budget") is None:
+        params["budget"] = active.DEFAULT_BATCH  # active learning asks in batches
     with transaction.atomic():
         run = SelectionRun.objects.create(
             project=project, strategy=strategy, arm=arm or strategy, params=params
@@ -111,10 +114,11 @@ def _build_pairs(run: SelectionRun) -> dict:
     context = _Context(run, strategy)
     held: list[PairSpec] = []
     scores: list[float] = []
-    prompts = 0
+    prompts, considered = 0, 0
     for chunk, done, total in _chunks(
         run.project_id, int(run.params.get("prompts_per_chunk", 200))
     ):
+        considered = total
         specs = list(_select(context, chunk, rng))
         prompts += len({s.prompt_id for s in specs})
         scores += [s.score for s in specs if s.score is not None]
@@ -127,8 +131,10 @@ def _build_pairs(run: SelectionRun) -> dict:
         _write(run, _apply_budget(held, budget, strategy), rng)
     return {
         "pairs_created": run.pairs.count(),
+        "prompts_considered": considered,
         "prompts_with_pairs": prompts,
         "score_histogram": _histogram(scores),
+        **context.fit_counts,
     }
 
 
@@ -156,6 +162,9 @@ class _Context:
         self.run, self.strategy = run, strategy
         self.embedder = embedder_name()
         self.pool: Pool | None = None
+        self.weights, self.fit_counts, self._taken = None, {}, set()
+        if "rewards" in strategy.needs:
+            self._fit()
         if "competency" in strategy.needs:
             self.pool = pool_load(run.project_id)
             if not self.pool.names:
@@ -163,12 +172,30 @@ class _Context:
                     f"{strategy.name} needs model competencies: run import_models first"
                 )
 
+    def _fit(self) -> None:
+        """The reward model on the labels so far, and the arm's pairs so far to skip."""
+        project_id, arm = self.run.project_id, self.run.arm
+        arm_labels = active.arm_labels(project_id, arm)
+        self.weights, fitted = active.reward_weights(project_id, self.embedder)
+        self.fit_counts = {"labels_fitted": fitted, "arm_labels": arm_labels}
+        self._taken = active.taken_pairs(project_id, arm)
+
+    def _asked(self, ids: list[int]) -> frozenset[tuple[int, int]]:
+        """The arm's pairs so far on this prompt, as index pairs into `ids`."""
+        at = {rid: k for k, rid in enumerate(ids)}
+        pairs = [(at[a], at[b]) for a, b in self._taken if a in at and b in at]
+        return frozenset((min(i, j), max(i, j)) for i, j in pairs)
+
     def groups(self, rows: list[tuple[int, int, str]]) -> Iterator[PromptGroup]:
         vectors = self._embeddings([r[1] for r in rows])
         for prompt_id, ids, names in _group_rows(rows):
             extra: dict = {}
             if vectors is not None:
                 extra["embeddings"] = np.stack([vectors[i] for i in ids])
+                if self.weights is not None:
+                    extra["rewards"] = extra["embeddings"] @ self.weights
+            if self._taken:
+                extra["asked"] = self._asked(ids)
             if self.pool is not None:
                 extra["competencies"], extra["buckets"] = self.pool.rows_for(names)
             yield PromptGroup(prompt_id, np.array(ids), model_names=names, **extra)

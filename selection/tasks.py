@@ -63,3 +63,11 @@ def judge_spa_round(round_id: int) -> str:
     from selection.spa import spa_round_execute
 
     return spa_round_execute(round_id=round_id).status
+
+
+@shared_task(acks_late=True, soft_time_limit=300, time_limit=360, autoretry_for=TRANSIENT)
+def refit_uncertain() -> int:
+    """Celery beat's periodic check: start every active-learning batch that is due."""
+    from selection.active import start_due_batches
+
+    return len(start_due_batches())

@@ -8,6 +8,9 @@ from selection import effort_views, views
 urlpatterns = [
     path("projects/<slug:slug>/selection/", views.runs, name="selection_runs"),
     path("projects/<slug:slug>/selection/<id:run_id>/retry/", views.retry, name="selection_retry"),
+    path(
+        "projects/<slug:slug>/selection/next-batch/", views.next_batch, name="selection_next_batch"
+    ),
 ]
 
 urlpatterns += [

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from annotation.access import get_project_for_lead
 from annotation.models import Pair
+from selection.active import ACTIVE, start_due_batches
 from selection.charts import histogram_svg
 from selection.competency import column_warning
 from selection.embedding import embedding_progress
@@ -63,6 +64,19 @@ def retry(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     return redirect("selection_runs", slug=project.slug)
 
 
+@login_required
+@require_POST
+def next_batch(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start every active-learning arm's next batch now, without waiting for its labels."""
+    project = get_project_for_lead(request, slug)
+    started = start_due_batches(project=project, force=True)
+    if started:
+        messages.success(request, f"Next batch started: {', '.join(r.arm for r in started)}.")
+    else:
+        messages.error(request, "No next batch started: a batch is still being chosen.")
+    return redirect("selection_runs", slug=project.slug)
+
+
 def _vector_context(project) -> dict:
     """The benchmark vector KARMA compares, as imported, with a warning per column that looks
     like a count, an error or a length rather than a score."""
@@ -88,4 +102,5 @@ def _runs_context(project) -> dict:
         "embedded": embedded,
         "responses": total,
         "live": any(r.status in ("pending", "running") for r in runs),
+        "active_arms": sorted({r.arm for r in runs if r.strategy == ACTIVE}),
     }

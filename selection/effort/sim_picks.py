@@ -57,11 +57,8 @@ def active_picks(
         proposals = []
         for k, p in enumerate(train):
             rewards = None if w is None else p.x @ w
-            for c in fn(replace(p.group, rewards=rewards), pairs_per_prompt=len(used[k]) + 1,
-                        rng=rng, **options):  # fmt: skip
-                if (c.i, c.j) not in used[k]:
-                    proposals.append((c.score, k, c.i, c.j))
-                    break
+            group = replace(p.group, rewards=rewards, asked=frozenset(used[k]))
+            proposals += [(c.score, k, c.i, c.j) for c in fn(group, rng=rng, **options)]
         if not proposals:
             break
         order = np.lexsort((rng.random(len(proposals)), [s for s, *_ in proposals]))

@@ -12,7 +12,8 @@ class PromptGroup:
 
     embeddings: (K, D) L2-normalised rows; competencies: (K, B) KARMA-normalised benchmark
     vectors (NaN rows for models without a profile); buckets: (K,) competency bucket or -1;
-    rewards: (K,) the current reward model's score of each response (active learning).
+    rewards: (K,) the current reward model's score of each response (active learning);
+    asked: index pairs (i, j), i < j, already put to people, which active learning skips.
     """
 
     prompt_id: int
@@ -22,6 +23,7 @@ class PromptGroup:
     buckets: np.ndarray | None = None
     model_names: tuple[str, ...] = ()
     rewards: np.ndarray | None = None
+    asked: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def size(self) -> int:

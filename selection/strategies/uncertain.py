@@ -5,6 +5,7 @@ P(A ≻ B) = σ(r_A − r_B), so the pairs with the smallest |r_A − r_B| are t
 closest to a coin flip, and a person's label there teaches it most. Before any fit (no
 rewards, or all equal) every pair is equally uncertain and the choice is random.
 
+Pairs already asked (`group.asked`) are never proposed again.
 Diversity guard: within a prompt no response is used twice, and near-duplicate responses
 (cosine above `max_cosine`) are never paired, since a person cannot tell them apart either.
 Across prompts the selection run's budget keeps at most `pairs_per_prompt` per prompt.
@@ -49,7 +50,7 @@ def select_uncertain(
     used: set[int] = set()
     for k in order:
         i, j = int(rows[k]), int(cols[k])
-        if keep[k] and i not in used and j not in used:
+        if keep[k] and i not in used and j not in used and (i, j) not in group.asked:
             chosen.append(Candidate(i, j, float(gaps[k])))
             used.update((i, j))
             if len(chosen) == pairs_per_prompt:

@@ -121,6 +121,11 @@ def test_select_pairs_and_embed_commands(
         call_command("select_pairs", "--project", "demo", "--strategy", "similar", "--arm", "hard")
     assert "arm hard" in capsys.readouterr().out
     assert Pair.objects.filter(arm="hard", strategy="similar").count() == 6
+    # What the command says of a finished run (here the run finished after it returned).
+    from selection.management.commands.select_pairs import Command
+
+    Command()._report(SelectionRun.objects.get(arm="hard"))
+    assert "6 new pairs in arm 'hard', on 6 of 6 prompts" in capsys.readouterr().out
 
 
 def test_empty_responses_are_embedded_and_can_be_paired(project):

@@ -174,3 +174,11 @@ def test_uncertain_without_a_fit_is_random_and_skips_near_duplicates():
     }
     assert (0, 1) not in seen
     assert len(seen) >= 3
+
+
+def test_uncertain_never_proposes_a_pair_already_asked():
+    g = PromptGroup(1, np.arange(4), embeddings=np.eye(4), rewards=np.array([0.0, 0.1, 2.0, 2.05]),
+                    asked=frozenset({(0, 1)}))  # fmt: skip
+    got = STRATEGIES["uncertain"].fn(g, pairs_per_prompt=2, rng=RNG)
+    assert [(c.i, c.j) for c in got][0] == (2, 3)
+    assert (0, 1) not in {(c.i, c.j) for c in got}

@@ -15,7 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--project", required=True, help="project slug")
         parser.add_argument("--strategy", required=True, help=f"one of: {', '.join(STRATEGIES)}")
         parser.add_argument("--pairs-per-prompt", type=int, default=1)
-        parser.add_argument("--budget", type=int, default=None, help="at most this many pairs")
+        parser.add_argument(
+            "--budget",
+            type=int,
+            default=None,
+            help="at most this many pairs (uncertain: the batch size, default 50)",
+        )
         parser.add_argument("--arm", default=None, help="queue arm name (default: the strategy)")
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument(
@@ -58,8 +63,11 @@ class Command(BaseCommand):
         if run.status != SelectionRun.Status.DONE:
             self.stdout.write(f"selection run {run.id} queued ({run.strategy}, arm {run.arm})")
             return
-        created = run.counts.get("pairs_created", 0)
+        counts = run.counts
+        fitted = counts.get("labels_fitted")
+        model = "" if fitted is None else f"; reward model fitted on {fitted} labels"
         self.stdout.write(
-            f"selection run {run.id}: {created} new pairs in arm {run.arm!r} "
-            f"from {run.counts.get('prompts', 0)} prompts ({run.timings.get('seconds')} s)"
+            f"selection run {run.id}: {counts.get('pairs_created', 0)} new pairs in arm "
+            f"{run.arm!r}, on {counts.get('prompts_with_pairs', 0)} of "
+            f"{counts.get('prompts_considered', 0)} prompts{model} ({run.timings.get('seconds')} s)"
         )
