@@ -124,3 +124,25 @@ def test_a_gpu_queue_worker_trains_and_judges_an_spa_round(project, tmp_path):
     assert spa.counts["judged"] == 6
     assert spa.review == "pending"
     assert (tmp_path / "media" / "spa" / project.slug / "round-1" / "lineage.json").exists()
+
+
+def test_a_real_worker_starts_the_next_active_learning_batch_when_it_is_due(project):
+    from annotation.models import Label
+    from selection.embedding import embeddings_compute
+    from selection.tasks import refit_uncertain
+    from tests.factories import UserFactory
+
+    embeddings_compute(response_ids=list(Response.objects.values_list("id", flat=True)))
+    with celery_worker():
+        first = selection_run_start(project=project, strategy="uncertain", params={"budget": 5})
+        wait_for(lambda: finished(first), 120, f"run {first.id}")
+        assert refit_uncertain.delay().get(timeout=60) == 0  # no labels yet, pairs open
+        user = UserFactory()
+        for pair in Pair.objects.filter(selection_run=first):
+            Label.objects.create(pair=pair, annotator=user, choice="a")
+        assert refit_uncertain.delay().get(timeout=60) == 1
+        second = SelectionRun.objects.exclude(id=first.id).get(strategy="uncertain")
+        wait_for(lambda: finished(second), 120, f"run {second.id}")
+    assert second.status == "done", second.error
+    assert second.counts["labels_fitted"] == 5
+    assert Pair.objects.filter(arm="uncertain").count() == 10
