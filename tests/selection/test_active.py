@@ -93,7 +93,7 @@ def test_the_periodic_check_starts_a_due_batch_once_and_never_beside_a_running_o
 
 
 def test_the_lead_starts_the_next_batch_from_the_page(
-    client, lead, pool, django_capture_on_commit_callbacks
+    client, lead, pool, eager_tasks, django_capture_on_commit_callbacks
 ):
     batch(pool, size=3)
     client.force_login(lead)
