@@ -47,9 +47,11 @@ def _context(project) -> dict:
     figures = dashboard.figures(project)
     simulation = _latest(project, EffortRun.Kind.SIMULATION)
     live = _latest(project, EffortRun.Kind.LIVE)
+    spa_sim = _latest(project, EffortRun.Kind.SPA)
     return {
         "project": project, "figures": figures, "simulation": simulation, "live_run": live,
-        "polling": any(r is not None and r.is_active for r in (simulation, live))
+        "spa_sim": spa_sim,
+        "polling": any(r is not None and r.is_active for r in (simulation, live, spa_sim))
         or SpaRound.objects.filter(project=project, status__in=["pending", "running"]).exists(),
         "simulation_result": _result(simulation), "live_result": _result(live),
         "simulation_charts": _effort_charts(simulation), "live_charts": _effort_charts(live),
@@ -82,7 +84,8 @@ def spa_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"project": project, "preview": preview, "params": preview["params"],
                "raw": {k: v for k, v in raw.items() if v is not None}
                | {"judge": preview["params"]["judge"]},
-               "number": last.number + 1 if last else 1}  # fmt: skip
+               "number": last.number + 1 if last else 1,
+               "spa_sim": _latest(project, EffortRun.Kind.SPA)}  # fmt: skip
     return render(request, "selection/spa_confirm.html", context)
 
 
@@ -226,6 +229,8 @@ def effort_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _form_params(post) -> dict:
+    if post.get("kind") == EffortRun.Kind.SPA:
+        return {"seed_labels": post.get("min_seed") or None}
     fields = (
         "seeds", "noise", "tie_margin", "target", "target_share", "pairs_per_prompt",
         "eval_share", "boot", "features", "uncertain_batch",

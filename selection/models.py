@@ -90,6 +90,7 @@ class EffortRun(Job):
     class Kind(models.TextChoices):
         SIMULATION = "simulation", "Simulation"
         LIVE = "live", "Live labels"
+        SPA = "spa", "SPA judge simulation"
 
     project = models.ForeignKey(  # effortrun_latest_idx leads with it
         "annotation.Project", on_delete=models.CASCADE, related_name="effort_runs", db_index=False

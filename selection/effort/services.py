@@ -8,7 +8,7 @@ import time
 from django.db import transaction
 
 from annotation.models import Project
-from selection.effort import inputs, live_effort
+from selection.effort import inputs, live_effort, spa_sim
 from selection.effort.sim_picks import SIM_ONLY
 from selection.effort.simulate import FEATURES, Arm, SimParams, simulate, with_features
 from selection.embedding import embedder_name, embedding_matrix
@@ -56,6 +56,26 @@ def simulation_params(raw: dict) -> dict:
     return params
 
 
+SPA_SIM_DEFAULTS = {"seed_labels": 50, "seeds": 5, "noise": 1.0, "tie_margin": 0.5,
+                    "thresholds": list(spa_sim.THRESHOLDS), "gold_scale": "auto"}  # fmt: skip
+
+
+def spa_sim_params(raw: dict) -> dict:
+    """The SPA judge simulation's parameters, defaults filled in and checked."""
+    params = SPA_SIM_DEFAULTS | {k: v for k, v in raw.items() if v is not None}
+    _check(params, "seed_labels", int, 2, 100_000)
+    _check(params, "seeds", int, 1, 100)
+    _check(params, "noise", float, 1e-6, 1e6)
+    _check(params, "tie_margin", float, 0.0, 1e6)
+    try:
+        params["thresholds"] = sorted(float(t) for t in params["thresholds"])
+    except (TypeError, ValueError):
+        raise EffortError(f"thresholds: {params['thresholds']!r} are not numbers") from None
+    if not params["thresholds"] or not all(0.5 <= t <= 1 for t in params["thresholds"]):
+        raise EffortError("thresholds: each must be between 0.5 and 1")
+    return params
+
+
 def _check(params: dict, key: str, kind: type, low: float, high: float) -> None:
     try:
         value = kind(params[key])
@@ -69,7 +89,8 @@ def _check(params: dict, key: str, kind: type, low: float, high: float) -> None:
 def effort_run_start(*, project: Project, kind: str, params: dict | None = None) -> EffortRun:
     from selection.tasks import run_effort
 
-    params = simulation_params(params or {}) if kind == EffortRun.Kind.SIMULATION else {}
+    checks = {EffortRun.Kind.SIMULATION: simulation_params, EffortRun.Kind.SPA: spa_sim_params}
+    params = checks[kind](params or {}) if kind in checks else {}
     with transaction.atomic():
         run = EffortRun.objects.create(project=project, kind=kind, params=params)
         run_effort.delay_on_commit(run.id)
@@ -83,7 +104,9 @@ def effort_run_execute(*, run_id: int) -> EffortRun:
         return EffortRun.objects.get(id=run_id)
     began = time.perf_counter()
     try:
-        compute = _simulate if run.kind == EffortRun.Kind.SIMULATION else _live
+        compute = {EffortRun.Kind.SIMULATION: _simulate, EffortRun.Kind.SPA: _spa}.get(
+            run.kind, _live
+        )
         with run.working():
             run.result = compute(run)
     except EffortError as exc:
@@ -126,6 +149,20 @@ def _simulate(run: EffortRun) -> dict:
     )  # fmt: skip
     result = simulate(prompts, params, _stage(run, "simulating annotators", 0.3, 1.0))
     return result | {"prompts": len(prompts), "embedder": name}
+
+
+def _spa(run: EffortRun) -> dict:
+    p = run.params
+    name = embedder_name()
+    inputs.embed_missing(run.project_id, name, _stage(run, "embedding responses", 0.0, 0.5))
+    prompts = inputs.sim_prompts(run.project_id, name, p["gold_scale"], False)
+    if len(prompts) < 10:
+        raise EffortError("simulation needs gold scores: fewer than 10 prompts have two or more")
+    _stage(run, "judging", 0.5, 1.0)
+    return spa_sim.spa_simulation(
+        prompts, seed_labels=p["seed_labels"], thresholds=p["thresholds"], seeds=p["seeds"],
+        noise=p["noise"], tie_margin=p["tie_margin"],
+    ) | {"prompts": len(prompts), "embedder": name}  # fmt: skip
 
 
 def _live(run: EffortRun) -> dict:

@@ -104,7 +104,7 @@ class _Labels:
     candidates: int
 
 
-class _Annotators:
+class Annotators:
     """Simulated people answering pairs one at a time, keeping every answer in order."""
 
     def __init__(self, params: SimParams, rng: np.random.Generator) -> None:
@@ -149,12 +149,13 @@ class _Eval:
     diffs: np.ndarray
     truth: np.ndarray
     length_correct: np.ndarray
+    gaps: np.ndarray  # |gold A − gold B|
 
 
 def eval_pairs(prompts: list[SimPrompt], per_prompt: int, margin: float, seed: int) -> _Eval:
     """Noise-free pairs (gold differs by at least the tie margin)."""
     rng = np.random.default_rng([seed, 1])
-    diffs, truth, longer = [], [], []
+    diffs, truth, longer, gaps = [], [], [], []
     for p in prompts:
         rows, cols = np.triu_indices(p.group.size, k=1)
         delta = p.gold[rows] - p.gold[cols]
@@ -163,17 +164,18 @@ def eval_pairs(prompts: list[SimPrompt], per_prompt: int, margin: float, seed: i
             diffs.append(p.x[rows[k]] - p.x[cols[k]])
             truth.append(delta[k] > 0)
             longer.append(np.sign(p.words[rows[k]] - p.words[cols[k]]))
+            gaps.append(abs(delta[k]))
     dim = prompts[0].x.shape[1] if prompts else 0
     truth = np.array(truth, dtype=bool)
     longer = np.array(longer, dtype=float)
     length_correct = np.where(longer == 0, 0.5, (longer > 0) == truth)
-    return _Eval(np.array(diffs).reshape(-1, dim), truth, length_correct)
+    return _Eval(np.array(diffs).reshape(-1, dim), truth, length_correct, np.array(gaps))
 
 
 def simulate_labels(train: list[SimPrompt], arm: Arm, params: SimParams, seed: int) -> _Labels:
     """The arm's labels, answered in the queue's order (sim_picks)."""
     rng = np.random.default_rng([seed, zlib.crc32(arm.name.encode())])
-    people = _Annotators(params, rng)
+    people = Annotators(params, rng)
     total = params.pairs_per_prompt * len(train)
     if arm.strategy == ACTIVE:
         active_picks(train, total, params.uncertain_batch, people, l2=params.l2, rng=rng,

@@ -103,10 +103,10 @@ def test_the_dashboard_takes_a_bounded_number_of_queries(
     for _ in range(30):
         PairFactory(project=labeled, arm="extra")
     cache.clear()
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse("effort", args=["demo"]))
     # Nothing changed: the figures come from the cache, behind one version query.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         client.get(reverse("effort", args=["demo"]), headers={"HX-Request": "true"})
 
 
