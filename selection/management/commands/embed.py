@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
 from annotation.access import get_project_for_command
 from selection.embedding import (
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", action="store_true", help="split the work into tasks for Celery workers"
         )
+        parser.add_argument("--chunk", type=int, default=256, help="texts per progress step")
 
     def handle(self, *args, **opts) -> None:
         project = get_project_for_command(opts["project"])
@@ -30,9 +32,23 @@ class Command(BaseCommand):
             self.stdout.write(f"queued embedding of {project.slug} with {name}")
             return
         missing = missing_response_ids(project.id, name)
-        for start in range(0, len(missing), 1024):
-            embeddings_compute(response_ids=missing[start : start + 1024], name=name)
-            done, total = embedding_progress(project.id, name)
-            self.stdout.write(f"embedded {done}/{total} responses with {name}")
         if not missing:
             self.stdout.write("nothing to embed: every response has an embedding")
+            return
+        self._embed(project, name, missing, opts["chunk"])
+
+    def _embed(self, project, name: str, missing: list[int], chunk: int) -> None:
+        """On a terminal a progress bar; into a file or pipe, a line per chunk, flushed as it
+        goes, so a log shows how far it got."""
+        terminal = self.stdout.isatty()
+        bar = tqdm(total=len(missing), unit="text", disable=not terminal, file=self.stdout._out)
+        for start in range(0, len(missing), chunk):
+            part = missing[start : start + chunk]
+            embeddings_compute(response_ids=part, name=name)
+            bar.update(len(part))
+            if not terminal:
+                done, total = embedding_progress(project.id, name)
+                self.stdout.write(f"embedded {done}/{total} responses with {name} "
+                                  f"({done / max(total, 1):.0%})")  # fmt: skip
+                self.stdout.flush()
+        bar.close()
