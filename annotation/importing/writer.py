@@ -56,6 +56,9 @@ class ChunkWriter:
         self.pairs: list[PairRecord] = []
         self.responses_pending = 0
         self.created_prompt_ids: set[int] = set()
+        # Rows this import already counted (created, or found present): a response or pair
+        # named by several records, or in several chunks, is counted once.
+        self.counted: set[tuple] = set()
 
     def add(self, record: PromptRecord | PairRecord) -> bool:
         """Queue a record; returns True when that filled a chunk and it was written."""
@@ -143,15 +146,23 @@ class ChunkWriter:
             for response in record.responses:
                 key = (prompt_id, response.external_id)
                 if key in existing:
-                    self.counts.responses_existing += 1
+                    self.counts.responses_existing += self._first("response", key)
                 elif key not in new:
                     new[key] = self._response_row(prompt_id, response)
         self.response_rows.insert(new.values())
         self.counts.responses_created += len(new)
+        self.counted.update(("response", key) for key in new)
         if not self.pairs:
             return None
         rows = Response.objects.filter(prompt_id__in=prompt_ids.values())
         return {(p, e): i for p, e, i in rows.values_list("prompt_id", "external_id", "id")}
+
+    def _first(self, kind: str, key) -> bool:
+        """Whether this import meets a row that was present before it for the first time."""
+        if (kind, key) in self.counted:
+            return False
+        self.counted.add((kind, key))
+        return True
 
     def _existing_responses(self, prompt_ids: list[int]) -> set[tuple[int, str]]:
         if not prompt_ids:
@@ -173,12 +184,13 @@ class ChunkWriter:
             prompt_id = prompt_ids[record.prompt.external_id]
             a, b = _couple(record, prompt_id, response_ids)
             if (a, b) in existing or (a, b) in new:
-                self.counts.pairs_existing += 1
+                self.counts.pairs_existing += (a, b) in existing and self._first("pair", (a, b))
                 continue
             # Left/right is randomised per pair, as for selected pairs, to cancel position bias.
             new[(a, b)] = (self.project.id, prompt_id, a, b, bool(random.getrandbits(1)))
         self.pair_rows.insert(new.values())
         self.counts.pairs_created += len(new)
+        self.counted.update(("pair", key) for key in new)
         return self._pair_ids(prompt_ids) if new else existing
 
     def _pair_ids(self, prompt_ids: dict[str, int]) -> dict[tuple[int, int], int]:
@@ -199,9 +211,10 @@ class ChunkWriter:
             a, b = _couple(record, prompt_id, response_ids)
             pair_id = pair_ids[(a, b)]
             if pair_id in labelled:
-                self.counts.labels_existing += 1
+                self.counts.labels_existing += self._first("label", pair_id)
                 continue
             labelled.add(pair_id)
+            self.counted.add(("label", pair_id))
             chosen = response_ids[(prompt_id, record.chosen.external_id)]
             choice = "a" if chosen == a else "b"
             new.append((pair_id, choice))

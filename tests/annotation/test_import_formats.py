@@ -89,6 +89,21 @@ def test_reimporting_pairs_adds_no_pairs_and_no_labels(project, tmp_path):
     assert (Pair.objects.count(), Label.objects.count()) == (2, 2)
 
 
+def test_a_reimport_counts_each_row_once_however_many_records_name_it(project, tmp_path):
+    # "A" is the chosen response of two records.
+    records = [pair(chosen="A", rejected="B"), pair(chosen="A", rejected="C")]
+    path = write_jsonl(tmp_path, "p.jsonl", records)
+    first = import_file(project=project, path=path).counts
+    assert (first.responses_created, first.responses_existing) == (3, 0)
+    assert (first.pairs_created, first.pairs_existing) == (2, 0)
+    assert (first.labels_created, first.labels_existing) == (2, 0)
+    again = import_file(project=project, path=path).counts
+    assert (again.prompts_created, again.prompts_existing) == (0, 1)
+    assert (again.responses_created, again.responses_existing) == (0, 3)
+    assert (again.pairs_created, again.pairs_existing) == (0, 2)
+    assert (again.labels_created, again.labels_existing) == (0, 2)
+
+
 def test_pairs_with_the_same_prompt_share_it_and_its_responses(project, tmp_path):
     records = [pair(chosen="A", rejected="B"), pair(chosen="A", rejected="C", prompt_id="q")]
     import_file(project=project, path=write_jsonl(tmp_path, "p.jsonl", records))
