@@ -160,6 +160,9 @@ class Pair(models.Model):
     strategy = models.CharField(max_length=100, default="random")
     score = models.FloatField(null=True, blank=True, help_text="Strategy score, e.g. cosine.")
     priority = models.FloatField(default=0.0)
+    # An imported pair's own id in its file (`pair_id`), written back on export. Nullable so
+    # that adding it never rebuilds the table (SQLite rebuilds for a column with a default).
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     swapped = models.BooleanField(default=False, help_text="Show response B on the left.")
     status = models.CharField(max_length=20, choices=PairStatus.choices, default=PairStatus.OPEN)
     is_gold = models.BooleanField(default=False)

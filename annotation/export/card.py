@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotation.export.report import ExportReport
+from annotation.export.report import DEFAULT_TEST_SHARE, ExportReport
 
 LOADING = {
     "jsonl": 'load_dataset("json", data_files={{{files}}})',
@@ -46,6 +46,8 @@ dataset = {load}
 
 Pairs considered: {report.pairs}. Rows written: {report.rows}. Duplicates removed (same prompt,
 chosen and rejected): {report.duplicates}. The split is by prompt: no prompt is in two splits.
+Test split: {report.test_share:.0%} of prompts, drawn by a hash of the prompt with seed
+{report.seed} (`--test-share`, default {DEFAULT_TEST_SHARE:.0%}: everything in train).
 
 ### Strategies (selection arms)
 
@@ -73,7 +75,8 @@ Label sources: {", ".join(f"{k} {v}" for k, v in sorted(report.by_source.items()
 
 ## Columns
 
-`pair_id`, `prompt_id` (the imported prompt id), `chosen_model`, `rejected_model`, `arm`,
+`pair_id`, `source_pair_id` (the imported file's own `pair_id`, where it had one), `prompt_id`
+(the imported prompt id), `chosen_model`, `rejected_model`, `arm`,
 `strategy`, `n_labels`, `agreement`, `label_source` (human / model / imported / adjudicated),
 `confidence` (model labels), `smoothing_weight` (0 for a hard label).
 

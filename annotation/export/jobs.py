@@ -8,13 +8,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from annotation.export.report import DEFAULT_TEST_SHARE
 from annotation.export.service import ExportError, export_dpo
 from annotation.export.writers import FORMATS
 from annotation.models import ExportJob, Project
 
 DEFAULTS = {
     "fmt": "jsonl", "conversational": False, "include_model_labels": False,
-    "min_agreement": 0.5, "test_share": 0.0, "seed": 0, "license_name": "unspecified",
+    "min_agreement": 0.5, "test_share": DEFAULT_TEST_SHARE, "seed": 0,
+    "license_name": "unspecified",
 }  # fmt: skip
 
 

@@ -5,6 +5,10 @@ from dataclasses import dataclass, field
 
 from annotation.export.aggregate import Decision, Policy
 
+# Share of prompts in the test split when an export does not say (export_dpo --test-share,
+# the export form and the API).
+DEFAULT_TEST_SHARE = 0.0
+
 
 @dataclass
 class ExportReport:
@@ -21,6 +25,8 @@ class ExportReport:
     by_source: Counter = field(default_factory=Counter)
     by_arm: Counter = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
+    test_share: float = DEFAULT_TEST_SHARE
+    seed: int = 0
 
     def kept(self, decision: Decision, split: str, arm: tuple[str, str]) -> None:
         self.rows += 1

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from annotation.export.aggregate import Decision
 
 METADATA = (
-    "pair_id", "prompt_id", "chosen_model", "rejected_model", "arm", "strategy", "n_labels",
-    "agreement", "label_source", "confidence", "smoothing_weight",
+    "pair_id", "source_pair_id", "prompt_id", "chosen_model", "rejected_model", "arm",
+    "strategy", "n_labels", "agreement", "label_source", "confidence", "smoothing_weight",
 )  # fmt: skip
 
 
@@ -18,6 +18,7 @@ class PairText:
     """What a row needs from one pair, read from the database in bulk."""
 
     pair_id: int
+    external_id: str
     prompt_id: int
     prompt_external_id: str
     prompt: str
@@ -40,7 +41,8 @@ def row(pair: PairText, decision: Decision, *, conversational: bool) -> dict:
         prompt = pair.prompt
     return {
         "prompt": prompt, "chosen": chosen, "rejected": rejected,
-        "pair_id": pair.pair_id, "prompt_id": pair.prompt_external_id,
+        "pair_id": pair.pair_id, "source_pair_id": pair.external_id or None,
+        "prompt_id": pair.prompt_external_id,
         "chosen_model": pair.model_a if a_wins else pair.model_b,
         "rejected_model": pair.model_b if a_wins else pair.model_a,
         "arm": pair.arm, "strategy": pair.strategy, "n_labels": decision.n_labels,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from annotation.export.aggregate import Policy, Vote, decide
 from annotation.export.card import card
-from annotation.export.report import ExportReport
+from annotation.export.report import DEFAULT_TEST_SHARE, ExportReport
 from annotation.export.rows import PairText, dedup_key, row, split_of
 from annotation.export.writers import FORMATS, SplitSinks, hf_dataset
 from annotation.models import Label, Pair, Project
@@ -26,8 +26,8 @@ class ExportError(ValueError):
 
 def export_dpo(
     *, project: Project, out_dir: Path, fmt: str = "jsonl", conversational: bool = False,
-    include_model_labels: bool = False, min_agreement: float = 0.5, test_share: float = 0.0,
-    seed: int = 0, license_name: str = "unspecified",
+    include_model_labels: bool = False, min_agreement: float = 0.5,
+    test_share: float = DEFAULT_TEST_SHARE, seed: int = 0, license_name: str = "unspecified",
     progress: Callable[[float], None] | None = None,
 ) -> ExportReport:  # fmt: skip
     if fmt not in FORMATS:
@@ -37,7 +37,7 @@ def export_dpo(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     policy = Policy(min_agreement, include_model_labels)
-    report = ExportReport(fmt, conversational, policy)
+    report = ExportReport(fmt, conversational, policy, test_share=test_share, seed=seed)
     staging = Path(tempfile.mkdtemp(prefix="pairsmith-export-")) if fmt == "hf" else out_dir
     try:
         sinks = SplitSinks(staging, "parquet" if fmt == "hf" else fmt, conversational)
@@ -100,9 +100,9 @@ def _chunk(project, first: int, last: int) -> Iterator[tuple[PairText, list[Vote
         Pair.objects.filter(project=project, id__gte=first, id__lte=last)
         .order_by("id")
         .values_list(
-            "id", "prompt_id", "prompt__external_id", "prompt__text", "response_a__text",
-            "response_b__text", "response_a__model_name", "response_b__model_name", "arm",
-            "strategy",
+            "id", "external_id", "prompt_id", "prompt__external_id", "prompt__text",
+            "response_a__text", "response_b__text", "response_a__model_name",
+            "response_b__model_name", "arm", "strategy",
         )
     )  # fmt: skip
     for values in rows:

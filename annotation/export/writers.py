@@ -20,6 +20,7 @@ def schema(conversational: bool) -> pa.Schema:
         text = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
     return pa.schema([
         ("prompt", text), ("chosen", text), ("rejected", text), ("pair_id", pa.int64()),
+        ("source_pair_id", pa.string()),
         ("prompt_id", pa.string()), ("chosen_model", pa.string()),
         ("rejected_model", pa.string()), ("arm", pa.string()), ("strategy", pa.string()),
         ("n_labels", pa.int32()), ("agreement", pa.float64()), ("label_source", pa.string()),

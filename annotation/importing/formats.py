@@ -16,7 +16,9 @@ from annotation.importing.errors import FileError, RecordError
 FORMAT_NAMES = ("grouped", "pairs", "flat")
 GROUPED_KEYS = {"prompt_id", "prompt", "responses"}
 RESPONSE_KEYS = {"model", "text", "gold_preference"}
-PAIRS_KEYS = {"prompt_id", "prompt", "chosen", "rejected", "chosen_model", "rejected_model"}
+PAIRS_KEYS = {
+    "prompt_id", "prompt", "chosen", "rejected", "chosen_model", "rejected_model", "pair_id",
+}  # fmt: skip
 PAIR_SCORE_KEYS = {"score_chosen", "score_rejected"}
 FLAT_KEYS = {"prompt_id", "prompt", "model", "response", "gold_score"}
 FLAT_REQUIRED = ("prompt_id", "prompt", "model", "response")
@@ -48,6 +50,7 @@ class PairRecord:
     prompt: PromptRecord
     chosen: ResponseRecord
     rejected: ResponseRecord
+    external_id: str = ""  # the file's own `pair_id`, kept through export
 
 
 class GroupedFormat:
@@ -123,6 +126,7 @@ class PairsFormat:
     def __init__(self) -> None:
         self.prompt_texts: dict[str, tuple[int, int]] = {}
         self.seen: dict[tuple[str, str, str], int] = {}
+        self.pair_ids: dict[str, int] = {}
 
     def parse(self, data: dict, line: int) -> PairRecord:
         text, prompt_meta = _pair_prompt(f.require(data, "prompt"))
@@ -137,10 +141,14 @@ class PairsFormat:
             external_id = f.text_hash(text)
         low, high = sorted((chosen.external_id, rejected.external_id))
         _check_new(self.seen, (external_id, low, high), line, "chosen", "this pair of responses")
+        pair_id = ""
+        if data.get("pair_id") not in (None, ""):
+            pair_id = f.identifier(data["pair_id"], "pair_id")
+            _check_new(self.pair_ids, pair_id, line, "pair_id")
         extra = {k: v for k, v in data.items() if k not in PAIRS_KEYS | PAIR_SCORE_KEYS}
         f.storable(extra)
         prompt = PromptRecord(line, external_id, text, {**prompt_meta, **extra}, [chosen, rejected])
-        return PairRecord(prompt, chosen, rejected)
+        return PairRecord(prompt, chosen, rejected, pair_id)
 
 
 def _pair_prompt(value: object) -> tuple[str, dict]:

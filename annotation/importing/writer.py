@@ -21,7 +21,9 @@ PROMPTS_PER_CHUNK = 500
 RESPONSES_PER_CHUNK = 5000
 IMPORTED = "imported"
 RESPONSE_COLUMNS = ["prompt_id", "external_id", "model_name", "text", "gold_score", "metadata"]
-PAIR_COLUMNS = ["project_id", "prompt_id", "response_a_id", "response_b_id", "swapped"]
+PAIR_COLUMNS = [
+    "project_id", "prompt_id", "response_a_id", "response_b_id", "swapped", "external_id",
+]  # fmt: skip
 # Told of records the writer refused: (line, field, reason, how many records).
 Refuse = Callable[[int, str, str, int], None]
 
@@ -187,7 +189,8 @@ class ChunkWriter:
                 self.counts.pairs_existing += (a, b) in existing and self._first("pair", (a, b))
                 continue
             # Left/right is randomised per pair, as for selected pairs, to cancel position bias.
-            new[(a, b)] = (self.project.id, prompt_id, a, b, bool(random.getrandbits(1)))
+            swapped = bool(random.getrandbits(1))
+            new[(a, b)] = (self.project.id, prompt_id, a, b, swapped, record.external_id or None)
         self.pair_rows.insert(new.values())
         self.counts.pairs_created += len(new)
         self.counted.update(("pair", key) for key in new)

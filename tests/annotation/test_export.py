@@ -61,6 +61,8 @@ def test_jsonl_holds_the_decided_pairs_and_the_card_counts_the_rest(labeled, tmp
     assert "| no_majority | 1 |" in card
     assert "| real | dissimilar | 10 |" in card
     assert "license: unspecified" in card
+    assert "Test split: 0% of prompts" in card
+    assert "`--test-share`, default 0%: everything in train" in card
 
 
 def test_model_labels_come_in_when_asked(labeled, tmp_path):
@@ -73,6 +75,9 @@ def test_model_labels_come_in_when_asked(labeled, tmp_path):
 
 def test_the_test_split_never_shares_a_prompt_with_train(labeled, tmp_path):
     report = export_dpo(project=labeled, out_dir=tmp_path, test_share=0.4, seed=3)
+    assert "Test split: 40% of prompts, drawn by a hash of the prompt with seed\n3" in (
+        (tmp_path / "README.md").read_text()
+    )
     train, test = read_jsonl(tmp_path / "train.jsonl"), read_jsonl(tmp_path / "test.jsonl")
     assert train
     assert test
@@ -140,3 +145,33 @@ def test_trl_dpo_trainer_takes_a_training_step_on_the_export(labeled, tmp_path, 
     assert trainer.state.global_step == 1
     assert torch.isfinite(torch.tensor(output.training_loss))
     assert any((b != a.detach()).any() for b, a in zip(before, model.parameters(), strict=True))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_an_imported_pair_keeps_its_own_pair_id_through_export(project, tmp_path, fmt):
+    from annotation.importing.service import import_file
+    from tests.annotation.import_files import pair, write_jsonl
+
+    records = [pair(pair_id="abc-1"), pair("Q2", "x", "y", pair_id=7), pair("Q3", "u", "v")]
+    report = import_file(project=project, path=write_jsonl(tmp_path, "p.jsonl", records))
+    assert not report.refused, report.summary()
+    out = tmp_path / "out"
+    export_dpo(project=project, out_dir=out, fmt=fmt)
+    if fmt == "jsonl":
+        rows = read_jsonl(out / "train.jsonl")
+    else:
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(out / "train.parquet").to_pylist()
+    by_prompt = {r["prompt"]: r["source_pair_id"] for r in rows}
+    assert by_prompt == {"Say hi": "abc-1", "Q2": "7", "Q3": None}
+    assert "`source_pair_id` (the imported file's own `pair_id`" in (out / "README.md").read_text()
+
+
+def test_a_pair_id_given_twice_in_a_file_is_refused_with_its_line(project, tmp_path):
+    from annotation.importing.service import import_file
+    from tests.annotation.import_files import pair, write_jsonl
+
+    records = [pair(pair_id="same"), pair("Q2", "x", "y", pair_id="same")]
+    report = import_file(project=project, path=write_jsonl(tmp_path, "p.jsonl", records))
+    assert "p.jsonl:2: field 'pair_id': duplicate id 'same': also on line 1" in report.summary()

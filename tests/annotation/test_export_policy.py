@@ -58,7 +58,7 @@ def test_imported_labels_count_as_people():
     assert (decision.winner, decision.source) == ("b", "imported")
 
 
-PAIR = PairText(7, 3, "p-3", "Say hi", "hello", "go away", "m1", "m2", "real", "dissimilar")
+PAIR = PairText(7, "", 3, "p-3", "Say hi", "hello", "go away", "m1", "m2", "real", "dissimilar")
 
 
 def test_rows_orient_chosen_and_rejected_from_the_decision():
@@ -82,5 +82,5 @@ def test_the_split_is_by_prompt_deterministic_and_near_its_share():
 def test_the_dedup_key_depends_on_orientation_and_text():
     a_wins, b_wins = decide(votes("a"), DEFAULT), decide(votes("b"), DEFAULT)
     assert dedup_key(PAIR, a_wins) != dedup_key(PAIR, b_wins)
-    other_pair = PairText(8, 3, "p-3", "Say hi", "hello", "go away", "x", "y", "r", "random")
+    other_pair = PairText(8, "", 3, "p-3", "Say hi", "hello", "go away", "x", "y", "r", "random")
     assert dedup_key(PAIR, a_wins) == dedup_key(other_pair, a_wins)

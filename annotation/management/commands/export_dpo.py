@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from annotation.access import get_project_for_command
+from annotation.export.report import DEFAULT_TEST_SHARE
 from annotation.export.service import ExportError, export_dpo
 from annotation.export.writers import FORMATS
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--test-share",
             type=float,
-            default=0.0,
+            default=DEFAULT_TEST_SHARE,
             help="share of prompts in the test split (split by prompt)",
         )
         parser.add_argument("--seed", type=int, default=0, help="seed of the prompt split")
