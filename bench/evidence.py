@@ -56,9 +56,33 @@ def verdict(name: str, arm: dict, baseline: str) -> str:
         interval = f"95% interval {low:.0%} to {high:.0%}"
         return f"saves {saved:.0%} of the labels random needs ({interval})"
     if high < 0:
-        return f"needs {-saved:.0%} more labels than random (interval ends at {high:+.0%})"
-    shown = "−∞" if low is None else f"{low:+.0%}"
-    return f"cannot be told from random: {saved:+.0%}, interval {shown} to {high:+.0%}"
+        return f"needs {-saved:.0%} more labels than random (interval ends at {_pct(high)})"
+    shown = "−∞" if low is None else _pct(low)
+    return f"cannot be told from random: {_pct(saved)}, interval {shown} to {_pct(high)}"
+
+
+def _pct(value: float) -> str:
+    return f"{value:+.0%}".replace("-", "−")
+
+
+FLAT = 0.02  # a ceiling this close to random's start leaves no room to measure a saving
+
+
+def caveats(result: dict) -> list[str]:
+    """What a reader must know before reading the savings, decided by the figures."""
+    said = []
+    if result["ceiling"] - result["start"] < FLAT:
+        said.append(
+            f"The ceiling is within {result['ceiling'] - result['start']:.3f} of random's start: "
+            "every arm begins about where the best one ends, so N(q) and the savings below "
+            "measure noise, not effort; compare the accuracy columns instead."
+        )
+    if result["length_accuracy"] > result["ceiling"]:
+        said.append(
+            f"No arm's reward model reaches the length rule ({result['length_accuracy']:.3f}) "
+            "with these labels: the longer response wins more often than any learned model says."
+        )
+    return said
 
 
 def section(runs: list[tuple[str, dict]], seeds: int) -> str:
@@ -88,7 +112,8 @@ def _one(result: dict, seeds: int) -> list[str]:
         f"({result['ceiling']:.3f}). The length rule (the longer response wins, no labels "
         f"at all) scores {result['length_accuracy']:.3f} on the same evaluation pairs."
     )
-    return [head, "", *rows, "", *said]
+    notes = caveats(result)
+    return [head, "", *([" ".join(notes), ""] if notes else []), *rows, "", *said]
 
 
 def _row(name: str, arm: dict, baseline: str) -> str:

@@ -85,7 +85,7 @@ def baseline(project) -> float:
 
 # Each feature set the reward model can see, with the title its table gets in the README.
 FEATURE_RUNS = (
-    ("embedding", "The reward model sees response embeddings (the default)"),
+    ("embedding", "The reward model sees response embeddings"),
     ("embedding+length", "The reward model sees embeddings and response length"),
 )
 

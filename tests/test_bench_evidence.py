@@ -49,3 +49,11 @@ def test_a_section_from_a_real_simulation_replaces_the_old_one_and_only_it():
     assert evidence.replace_section(new, text) == new
     with pytest.raises(ValueError, match="no evidence section"):
         evidence.replace_section("# no markers\n", text)
+
+
+def test_a_flat_scale_and_a_length_rule_above_the_ceiling_are_said_before_the_table():
+    flat = {"start": 0.747, "ceiling": 0.750, "length_accuracy": 0.76}
+    said = " ".join(evidence.caveats(flat))
+    assert "measure noise, not effort" in said
+    assert "No arm's reward model reaches the length rule (0.760)" in said
+    assert evidence.caveats({"start": 0.6, "ceiling": 0.73, "length_accuracy": 0.7}) == []
