@@ -58,6 +58,12 @@ class EffortStartSerializer(serializers.Serializer):
     pairs_per_prompt = serializers.IntegerField(required=False)
     eval_share = serializers.FloatField(required=False)
     boot = serializers.IntegerField(required=False)
+    target_share = serializers.FloatField(required=False)
+    features = serializers.CharField(required=False)
+    uncertain_batch = serializers.IntegerField(required=False)
+    # kind "spa" (the judge simulation):
+    seed_labels = serializers.IntegerField(required=False)
+    thresholds = serializers.ListField(child=serializers.FloatField(), required=False)
 
 
 class SelectionRunList(generics.ListAPIView):

@@ -183,6 +183,11 @@ def test_selection_and_effort_runs_start_and_report(
     bad = client.post("/api/v1/projects/demo/effort-runs/", {"kind": "simulation", "seeds": 0},
                       format="json")  # fmt: skip
     assert bad.json()["error"]["fields"] == {"seeds": ["seeds: must be between 1 and 100, not 0"]}
+    spa = client.post("/api/v1/projects/demo/effort-runs/", {"kind": "spa", "thresholds": [0.3]},
+                      format="json")  # fmt: skip
+    assert spa.json()["error"]["fields"] == {
+        "thresholds": ["thresholds: each must be between 0.5 and 1"]
+    }
     unknown = client.post("/api/v1/projects/demo/selection-runs/", {"strategy": "nope"},
                           format="json")  # fmt: skip
     assert "strategy" in unknown.json()["error"]["fields"]
