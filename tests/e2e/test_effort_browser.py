@@ -26,7 +26,8 @@ def test_a_lead_runs_a_simulation_from_the_dashboard_and_sees_the_charts(
     page.click("#effort-link")
     page.wait_for_selector("#arm-table")
     assert page.locator("#seconds-chart svg.chart").count() == 1
-    for name in ("similar", "centroid", "kinship", "kinship_bucketed", "quality_top2"):
+    others = ("similar", "centroid", "kinship", "kinship_bucketed", "quality_top2", "uncertain")
+    for name in (*others, "oracle"):
         page.uncheck(f"input[name=strategies][value={name}]")
     page.fill("input[name=seeds]", "2")
     page.click("#simulate button[type=submit]")
