@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from django.db import transaction
 
 from annotation.importing.errors import ImportIssue
 from annotation.models import Project
+from selection.columns import vector_warnings
 from selection.models import ModelProfile
 
 
@@ -43,25 +43,6 @@ class CompetencyReport:
         if self.left_out:
             lines.append(f"numeric columns left out of the vector: {', '.join(self.left_out)}")
         return "\n".join(lines + [f"warning: {w}" for w in self.warnings])
-
-
-# Names of columns that describe a measurement (how many, how uncertain, how long), not a
-# model's competency.
-NOT_A_SCORE = re.compile(
-    r"(^n_|^num_?|count|^n$|std|stderr|standard_error|(^|_)se($|_)|error|length|(^|_)len($|_)"
-    r"|tokens|words|chars|size)",
-    re.I,
-)
-
-
-def column_warning(column: str) -> str | None:
-    """Why `column` is probably not a competency score, or None."""
-    if NOT_A_SCORE.search(column):
-        return (
-            f"column {column!r} looks like a count, an error or a length, not a score: "
-            "a model would look more or less competent for it"
-        )
-    return None
 
 
 @dataclass
@@ -93,7 +74,7 @@ def model_profiles_import(
     parsed = _parse_rows(path.name, rows, model_column, competency_column, chosen)
     report = _upsert(project, parsed, chosen)
     report.left_out = [c for c in numeric if c not in chosen]
-    report.warnings = [w for c in chosen if (w := column_warning(c))]
+    report.warnings = vector_warnings(chosen)
     return report
 
 
@@ -101,8 +82,10 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
+            # Rows are keyed by the names people meant, not by stray spaces around them.
+            reader.fieldnames = [c.strip() for c in reader.fieldnames or []]
             rows = [(reader.line_num, row) for row in reader]
-            return [c.strip() for c in reader.fieldnames or []], rows
+            return list(reader.fieldnames), rows
     except UnicodeDecodeError as exc:
         issue = ImportIssue(path.name, None, None, f"bad encoding: not valid UTF-8 ({exc.reason})")
         raise CompetencyImportError([issue]) from None

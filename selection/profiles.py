@@ -11,6 +11,10 @@ from annotation.models import Project
 from selection import karma
 from selection.models import ModelProfile
 
+# Stored beside an estimated profile's Bradley–Terry strength for people to read (selection/
+# estimate.py); the fit's error and game count are not competencies.
+FIT_DETAILS = frozenset({"bt_se", "comparisons"})
+
 
 @dataclass(frozen=True)
 class Pool:
@@ -37,7 +41,7 @@ class Pool:
 def competency_columns(profiles: list[ModelProfile]) -> list[str]:
     """The benchmark vector's columns: what the import was told to use (import_models
     --benchmark-columns warns about columns that look like counts, errors or lengths)."""
-    return sorted({key for p in profiles for key in p.benchmarks})
+    return sorted({key for p in profiles for key in p.benchmarks} - FIT_DETAILS)
 
 
 def pool_load(project_id: int) -> Pool:

@@ -13,7 +13,7 @@ from annotation.access import get_project_for_lead
 from annotation.models import Pair
 from selection.active import ACTIVE, start_due_batches
 from selection.charts import histogram_svg
-from selection.competency import column_warning
+from selection.columns import vector_warnings
 from selection.embedding import embedding_progress
 from selection.models import ModelProfile, SelectionRun
 from selection.profiles import competency_columns
@@ -82,7 +82,7 @@ def _vector_context(project) -> dict:
     like a count, an error or a length rather than a score."""
     profiles = list(ModelProfile.objects.filter(project=project))
     columns = competency_columns(profiles)
-    warnings = [w for c in columns if (w := column_warning(c))]
+    warnings = vector_warnings(columns)
     return {"vector_columns": columns, "profiles": len(profiles), "vector_warnings": warnings}
 
 

@@ -113,4 +113,17 @@ def test_the_page_shows_the_benchmark_vector_and_warns_about_a_length_column(cli
     page = client.get(URL).content.decode()
     assert "2 model profiles" in page
     assert "<code>avg_length</code>, <code>wr_koala</code>." in page
-    assert "Warning: column &#x27;avg_length&#x27; looks like a count, an error or a length" in page
+    assert "Warning: benchmark column &#x27;avg_length&#x27; looks like a length" in page
+
+
+def test_an_estimated_profile_s_vector_is_its_strength_not_the_fit_s_error_or_games(
+    client, lead, project
+):
+    from selection.models import ModelProfile
+
+    ModelProfile.objects.create(project=project, model_name="a", competency=1.0,
+                                benchmarks={"bt_strength": 1.0, "bt_se": 0.2, "comparisons": 40})  # fmt: skip
+    client.force_login(lead)
+    page = client.get(URL).content.decode()
+    assert "<code>bt_strength</code>." in page
+    assert "bt_se" not in page
