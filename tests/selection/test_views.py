@@ -121,8 +121,8 @@ def test_an_estimated_profile_s_vector_is_its_strength_not_the_fit_s_error_or_ga
 ):
     from selection.models import ModelProfile
 
-    ModelProfile.objects.create(project=project, model_name="a", competency=1.0,
-                                benchmarks={"bt_strength": 1.0, "bt_se": 0.2, "comparisons": 40})  # fmt: skip
+    fit = {"bt_strength": 1.0, "bt_se": 0.2, "comparisons": 40}
+    ModelProfile.objects.create(project=project, model_name="a", competency=1.0, benchmarks=fit)
     client.force_login(lead)
     page = client.get(URL).content.decode()
     assert "<code>bt_strength</code>." in page
