@@ -100,8 +100,11 @@ class ChunkWriter:
         self._refuse_changed(existing)
         wanted = list(self.prompts)
         found = {e: i for e, (i, _text) in existing.items() if e in self.prompts}
-        again = sum(1 for i in found.values() if i in self.created_prompt_ids)
-        self.counts.prompts_existing += len(found) - again
+        # A prompt this import created, or one a flat or pairs file names again in a later
+        # chunk, is not "already present" again.
+        self.counts.prompts_existing += sum(
+            i not in self.created_prompt_ids and self._first("prompt", i) for i in found.values()
+        )
         missing = [self.prompts[e] for e in wanted if e not in found]
         if not missing:
             return found, set()

@@ -225,3 +225,17 @@ def test_the_bulk_writer_still_meets_the_database_constraints(project):
     assert list(Prompt.objects.values_list("text", flat=True)) == ["Q?"]
     with pytest.raises(IntegrityError), transaction.atomic():
         rows.insert([(project.id, "empty", "", "{}")])
+
+
+def test_a_prompt_named_again_in_a_later_chunk_is_counted_once(project, tmp_path, monkeypatch):
+    from annotation.importing import writer
+
+    monkeypatch.setattr(writer, "PROMPTS_PER_CHUNK", 1)
+    # Two prompts alternate, so every chunk holds one and each comes back in a later chunk.
+    records = [pair("Q1", "a", "b"), pair("Q2", "c", "d"), pair("Q1", "a", "e")]
+    path = write_jsonl(tmp_path, "p.jsonl", records)
+    first = import_file(project=project, path=path).counts
+    assert (first.prompts_created, first.prompts_existing) == (2, 0)
+    again = import_file(project=project, path=path).counts
+    assert (again.prompts_created, again.prompts_existing) == (0, 2)
+    assert (again.responses_created, again.responses_existing) == (0, 5)
