@@ -169,7 +169,10 @@ def lead_pages(person: Browser, first: bool) -> None:
     page = person.page
     if first:  # answers unlike the annotator's, so the lead page lists disagreements
         page.goto(f"{person.base}/projects/{SLUG}/annotate/")
-        answer(person, "2121")
+        # Always the right-hand response: the annotator's left-hand answers are disagreed with
+        # even where a gold pair shifts one queue against the other (alternating answers would
+        # then agree everywhere).
+        answer(person, "2222222")
     person.shoot("home", "/")
     person.shoot("lead-project", f"/projects/{SLUG}/")
     adjudicate = page.locator("a[href*='/adjudicate/']").first.get_attribute("href")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 from django.db import transaction
 
-from annotation.models import Choice, Label, Pair, PairStatus, Project
-from selection.effort import rewardmodel
+from annotation.models import Label, Pair, PairStatus, Project
+from selection.effort import inputs, rewardmodel
+from selection.effort.live_effort import DECISIVE, winner_minus_loser
 from selection.embedding import embedding_matrix
 
 ACTIVE = "uncertain"
@@ -22,17 +23,11 @@ DEFAULT_BATCH = 50
 def reward_weights(project_id: int, embedder: str) -> tuple[np.ndarray | None, int]:
     """The reward model fitted on the project's decisive human labels (A or B), and how many
     it saw; None before there is any."""
-    rows = list(
-        Label.objects.live().human()
-        .filter(pair__project_id=project_id, choice__in=[Choice.A, Choice.B])
-        .values_list("pair__response_a_id", "pair__response_b_id", "choice")
-    )  # fmt: skip
-    if not rows:
-        return None, 0
-    vectors = embedding_matrix(sorted({i for a, b, _c in rows for i in (a, b)}), embedder)
+    rows = [row for row in inputs.live_labels(project_id) if row[6] in DECISIVE]
+    vectors = embedding_matrix(sorted({i for row in rows for i in row[3:5]}), embedder)
     diffs = [
-        vectors[a] - vectors[b] if choice == Choice.A else vectors[b] - vectors[a]
-        for a, b, choice in rows
+        winner_minus_loser(vectors, a, b, choice)
+        for *_x, a, b, _prompt, choice, _s in rows
         if a in vectors and b in vectors
     ]
     if not diffs:

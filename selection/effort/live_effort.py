@@ -29,10 +29,15 @@ def arm_runs(labels, evaluation, vectors: dict[int, np.ndarray], l2: float = L2)
     return {arm: _runs(rows, vectors, eval_diffs, eval_truth, l2) for arm, rows in by_arm.items()}
 
 
+def winner_minus_loser(vectors: dict[int, np.ndarray], a: int, b: int, choice: str) -> np.ndarray:
+    """A label as the reward model learns it: the chosen response's vector minus the other's
+    (`choice` in stored order; "a" = response a)."""
+    return vectors[a] - vectors[b] if choice == "a" else vectors[b] - vectors[a]
+
+
 def _runs(rows, vectors, eval_diffs, eval_truth, l2: float) -> curves.ArmRuns:
     diffs = np.array([
-        vectors[a] - vectors[b] if choice == "a" else vectors[b] - vectors[a]
-        for *_x, a, b, _p, choice, _s in rows
+        winner_minus_loser(vectors, a, b, choice) for *_x, a, b, _p, choice, _s in rows
     ])  # fmt: skip
     decisive = np.array([row[6] in DECISIVE for row in rows], dtype=bool)
     seconds = np.array([row[7] or 0.0 for row in rows], dtype=float)
