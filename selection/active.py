@@ -39,10 +39,14 @@ def arm_labels(project_id: int, arm: str) -> int:
     return Label.objects.live().human().filter(pair__project_id=project_id, pair__arm=arm).count()
 
 
-def taken_pairs(project_id: int, arm: str) -> set[tuple[int, int]]:
-    """The arm's pairs so far as (lower, higher) response ids: a batch never repeats one."""
+def taken_pairs(project_id: int, arm: str) -> dict[int, set[tuple[int, int]]]:
+    """The arm's pairs so far by prompt, as (lower, higher) response ids: a batch never
+    repeats one."""
+    taken: dict[int, set[tuple[int, int]]] = {}
     rows = Pair.objects.filter(project_id=project_id, arm=arm)
-    return set(rows.values_list("response_a_id", "response_b_id"))
+    for prompt_id, a, b in rows.values_list("prompt_id", "response_a_id", "response_b_id"):
+        taken.setdefault(prompt_id, set()).add((a, b))
+    return taken
 
 
 def next_batch_due(run, labels_now: int, open_pairs: int) -> bool:

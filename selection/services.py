@@ -114,13 +114,12 @@ def _build_pairs(run: SelectionRun) -> dict:
     context = _Context(run, strategy)
     held: list[PairSpec] = []
     scores: list[float] = []
-    prompts, considered = 0, 0
+    considered = 0
     for chunk, done, total in _chunks(
         run.project_id, int(run.params.get("prompts_per_chunk", 200))
     ):
         considered = total
         specs = list(_select(context, chunk, rng))
-        prompts += len({s.prompt_id for s in specs})
         scores += [s.score for s in specs if s.score is not None]
         if budget is None:
             _write(run, specs, rng)
@@ -132,7 +131,8 @@ def _build_pairs(run: SelectionRun) -> dict:
     return {
         "pairs_created": run.pairs.count(),
         "prompts_considered": considered,
-        "prompts_with_pairs": prompts,
+        # Counted from what was written: a budget keeps only some prompts' pairs.
+        "prompts_with_pairs": run.pairs.values("prompt_id").distinct().count(),
         "score_histogram": _histogram(scores),
         **context.fit_counts,
     }
@@ -162,7 +162,7 @@ class _Context:
         self.run, self.strategy = run, strategy
         self.embedder = embedder_name()
         self.pool: Pool | None = None
-        self.weights, self.fit_counts, self._taken = None, {}, set()
+        self.weights, self.fit_counts, self._taken = None, {}, {}
         if "rewards" in strategy.needs:
             self._fit()
         if "competency" in strategy.needs:
@@ -180,10 +180,10 @@ class _Context:
         self.fit_counts = {"labels_fitted": fitted, "arm_labels": arm_labels}
         self._taken = active.taken_pairs(project_id, arm)
 
-    def _asked(self, ids: list[int]) -> frozenset[tuple[int, int]]:
+    def _asked(self, prompt_id: int, ids: list[int]) -> frozenset[tuple[int, int]]:
         """The arm's pairs so far on this prompt, as index pairs into `ids`."""
         at = {rid: k for k, rid in enumerate(ids)}
-        pairs = [(at[a], at[b]) for a, b in self._taken if a in at and b in at]
+        pairs = [(at[a], at[b]) for a, b in self._taken.get(prompt_id, ())]
         return frozenset((min(i, j), max(i, j)) for i, j in pairs)
 
     def groups(self, rows: list[tuple[int, int, str]]) -> Iterator[PromptGroup]:
@@ -194,8 +194,8 @@ class _Context:
                 extra["embeddings"] = np.stack([vectors[i] for i in ids])
                 if self.weights is not None:
                     extra["rewards"] = extra["embeddings"] @ self.weights
-            if self._taken:
-                extra["asked"] = self._asked(ids)
+            if prompt_id in self._taken:
+                extra["asked"] = self._asked(prompt_id, ids)
             if self.pool is not None:
                 extra["competencies"], extra["buckets"] = self.pool.rows_for(names)
             yield PromptGroup(prompt_id, np.array(ids), model_names=names, **extra)

@@ -39,6 +39,8 @@ def test_the_first_batch_has_no_model_yet_and_one_pair_per_prompt(pool):
     run = batch(pool)
     assert run.status == "done", run.error
     assert (run.counts["pairs_created"], run.counts["labels_fitted"]) == (4, 0)
+    # Of the 8 prompts considered, the batch of 4 went to 4 (not every prompt that proposed one).
+    assert (run.counts["prompts_considered"], run.counts["prompts_with_pairs"]) == (8, 4)
     prompts = Pair.objects.filter(selection_run=run).values_list("prompt_id", flat=True)
     assert len(set(prompts)) == 4
 
