@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -9,6 +7,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from annotation import login_limits
 from annotation.converters import MAX_ID
 from annotation.models import SHOWN_SIDES, Choice, Role
+from annotation.queue import Answer
 
 # What the annotator pressed refers to the screen; labels store the canonical pair order.
 SHOWN_CHOICES = [
@@ -35,25 +34,6 @@ MEMBER_ACTIONS = [
 ]
 
 
-class _SharedFields(dict):
-    """A form's fields that every instance shares (see shared_fields)."""
-
-    def __deepcopy__(self, memo: dict) -> _SharedFields:
-        return self
-
-
-FormClass = TypeVar("FormClass", bound=type[forms.Form])
-
-
-def shared_fields(form_class: FormClass) -> FormClass:
-    """For a form that only validates (never rendered, its fields never changed per instance):
-    its instances share the class's fields. Django deep-copies every field for every instance,
-    which for the answer form cost about as much as validating it (0.3 ms per answer)."""
-    form_class.base_fields = _SharedFields(form_class.base_fields)
-    return form_class
-
-
-@shared_fields
 class AnswerForm(forms.Form):
     # The bounds of a 64-bit id column: a larger number is a 400 naming the field.
     assignment = forms.IntegerField(min_value=1, max_value=MAX_ID)
@@ -64,11 +44,11 @@ class AnswerForm(forms.Form):
     rationale = forms.CharField(required=False, max_length=5000)
     active_seconds = forms.FloatField(required=False, min_value=0, max_value=24 * 3600)
 
-    def shown_choice(self) -> str:
+    def answer(self) -> Answer:
         """The answer with "a"/"b" meaning left/right as shown (see label_submit's as_shown)."""
-        return {"left": Choice.A, "right": Choice.B}.get(
-            self.cleaned_data["choice"], self.cleaned_data["choice"]
-        )
+        data = self.cleaned_data
+        choice = {"left": Choice.A, "right": Choice.B}.get(data["choice"], data["choice"])
+        return Answer(choice, data["strength"], data["rationale"], data["active_seconds"])
 
     def error_text(self) -> str:
         return f"Your answer was not saved ({error_text(self)})."

@@ -239,7 +239,7 @@ class Assignment(models.Model):
             # a pair is leased at most once at a time to the same person). "Live" is the state:
             # a lease past its expiry stays active until the queue marks it expired, which it
             # does before it leases that person anything else. Also the index of "this
-            # annotator's lease in the project" on every page load (queue_sql.LIVE_LEASE).
+            # annotator's lease in the project" on every page load (queue/statements.LIVE_LEASE).
             models.UniqueConstraint(
                 fields=["annotator", "project"],
                 condition=Q(state="active"),
@@ -297,8 +297,8 @@ class Label(models.Model):
     pair = models.ForeignKey(  # label_pair_live_idx leads with it
         Pair, on_delete=models.CASCADE, related_name="labels", db_index=False
     )
-    # The pair's project, copied by the database itself on every insert and update (trigger in
-    # migration 0007), so an annotator's counts in a project need no join. Never set in code.
+    # The pair's project, so an annotator's counts in a project need no join. The queue sets it
+    # on every label it writes (its bulk inserts bypass save()); save() sets it for the rest.
     project = models.ForeignKey(
         Project, null=True, editable=False, on_delete=models.CASCADE, related_name="+"
     )
@@ -368,10 +368,10 @@ class Label(models.Model):
             # Serves an annotator's recent labels (progress, undo).
             models.Index(fields=["annotator", "-created_at"], name="label_annotator_recent_idx"),
             # Serves an annotator's live answers in a project (the annotate page's counters).
-            # `project IS NOT NULL` (always true: a trigger fills it) keeps the queue's per-pair
-            # counts off this index: they name no project, so only pair-led indexes can serve
-            # them. Without it, a planner with stale statistics scanned all of an annotator's
-            # labels for every candidate pair (12 ms per lease at 1,200 labels).
+            # `project IS NOT NULL` (always true: every label is written with it) keeps the
+            # queue's per-pair counts off this index: they name no project, so only pair-led
+            # indexes can serve them. Without it, a planner with stale statistics scanned all of
+            # an annotator's labels for every candidate pair.
             models.Index(
                 fields=["annotator", "project", "created_at"],
                 condition=Q(superseded_at__isnull=True, source="human", project__isnull=False),
@@ -381,6 +381,11 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return f"label {self.pk}: {self.choice} on pair {self.pair_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.project_id is None:
+            self.project_id = self.pair.project_id
+        super().save(*args, **kwargs)
 
     def shown_choice_display(self) -> str:
         """The answer as its annotator saw the pair: A on the left, B on the right (the pair's

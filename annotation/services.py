@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from annotation.models import Assignment, AssignmentState, Membership, Pair, Project, Role
+from annotation.models import Membership, Pair, Project, Role
+from annotation.queue import leases_release
 
 PAIR_BATCH = 2000
 
@@ -140,9 +141,7 @@ def membership_deactivate(*, project: Project, user) -> bool:
     if not membership.is_active:
         return False
     _keep_a_lead(membership, f"{user.username} is the project's last active lead")
-    Assignment.objects.filter(annotator=user, project=project, state=AssignmentState.ACTIVE).update(
-        state=AssignmentState.RELEASED
-    )
+    leases_release(project=project, annotator=user)
     Membership.objects.filter(id=membership.id).update(deactivated_at=timezone.now())
     return True
 

@@ -74,7 +74,8 @@ def build(labels: int):
     ], batch_size=5000)  # fmt: skip
     start = timezone.now() - timedelta(days=3)
     Label.objects.bulk_create([
-        Label(pair=pair, annotator=people[(k * 7 + j) % 40], choice=CHOICES[(k + j * 3) % 8],
+        Label(pair=pair, project=project, annotator=people[(k * 7 + j) % 40],
+              choice=CHOICES[(k + j * 3) % 8],
               active_seconds=5 + (k * 13 + j) % 60, created_at=start + timedelta(seconds=k * 2))
         for k, pair in enumerate(pairs) for j in range(2)
     ], batch_size=5000)  # fmt: skip

@@ -74,7 +74,7 @@ def build(pairs: int) -> None:
               response_b=responses[(i // 4) * 5 + 1 + i % 4], arm="real", strategy="dissimilar")
          for i in range(pairs)], batch_size=5000)  # fmt: skip
     Label.objects.bulk_create(
-        [Label(pair=pair, annotator=who, choice="a" if (pair.id + j) % 7 else "b")
+        [Label(pair=pair, project=project, annotator=who, choice="a" if (pair.id + j) % 7 else "b")
          for pair in made for j, who in enumerate(people)], batch_size=5000)  # fmt: skip
 
 

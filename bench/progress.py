@@ -29,9 +29,9 @@ from bench.common import ensure_database  # noqa: E402
 
 # Labels for one annotator on the first `count` pairs, spread over the past days.
 HISTORY = """
-INSERT INTO annotation_label (pair_id, annotator_id, judge, choice, rationale, source, smoothing,
-                              created_at)
-SELECT p.id, %(annotator)s, '', 'a', '', 'human', 0,
+INSERT INTO annotation_label (pair_id, project_id, annotator_id, judge, choice, rationale, source,
+                              smoothing, created_at)
+SELECT p.id, p.project_id, %(annotator)s, '', 'a', '', 'human', 0,
        now() - interval '3 days' + (row_number() OVER (ORDER BY p.id)) * interval '10 seconds'
 FROM annotation_pair p WHERE p.project_id = %(project)s
 ORDER BY p.id LIMIT %(count)s

@@ -26,7 +26,7 @@ SELECT count(*) FROM (
 """
 
 # Pairs someone holds a live lease on whose load (live leases plus live non-skip answers, as
-# annotation/queue_sql.LOAD counts it) is above the overlap. Read from the few live leases
+# annotation/queue/statements.LOAD counts it) is above the overlap. Read from the few live leases
 # (assignment_one_active_per_project holds only those), not from every label.
 OVER_HELD_SQL = """
 SELECT a.pair_id FROM annotation_assignment a

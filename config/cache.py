@@ -3,10 +3,6 @@
 Everything cached here can be computed again (dashboard figures, render-ahead marks, import
 progress, API throttle counts), so an outage costs speed, never a request: the first failure is
 logged, then one line every LOG_EVERY seconds while it lasts.
-
-It also keeps one redis client per connection pool (Django's own backend builds a new
-`redis.Redis` object on every call) and takes any key, without checking it against memcached's
-limits as Django's backends do on every call.
 """
 
 from __future__ import annotations
@@ -26,19 +22,6 @@ LOG_EVERY = 30.0
 _last_logged = [float("-inf")]
 
 
-class ReusedClientRedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
-
-    def get_client(self, key=None, *, write: bool = False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
 def _or(fallback: Any, call: Callable[[], Any]) -> Any:
     """`call()`, or `fallback` if Redis does not answer."""
     try:
@@ -52,14 +35,6 @@ def _or(fallback: Any, call: Callable[[], Any]) -> Any:
 
 
 class RedisCache(django_redis.RedisCache):
-    def __init__(self, server, params) -> None:
-        super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
-
-    def validate_key(self, key: str) -> None:
-        """Accept every key: memcached's limits (250 characters, no spaces or control
-        characters) are not Redis's."""
-
     def get(self, key, default=None, version=None):
         return _or(default, lambda: super(RedisCache, self).get(key, default, version))
 

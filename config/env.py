@@ -46,13 +46,12 @@ def envlist(name: str, default: list[str], env: Mapping[str, str] = os.environ) 
 
 
 # Parameters bound by the server, and each statement prepared once a connection has run it
-# PREPARE_AFTER times: the queue's statements are planned once per connection instead of on
-# every answer. The backend (config/postgres) also gives each session the queue's functions.
-# Both need a session of their own: off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler in
-# transaction mode, such as PgBouncer before 1.21.
+# PREPARE_AFTER times, so the queue's statements are planned once per connection rather than on
+# every answer. Prepared statements need a session of their own: off
+# (DATABASE_PREPARED_STATEMENTS=0) behind a pooler in transaction mode, such as PgBouncer
+# before 1.21.
 PREPARE_AFTER = 2
 POSTGRES_PREPARED = {"server_side_binding": True, "prepare_threshold": PREPARE_AFTER}
-POSTGRES_SESSION_ENGINE = "config.postgres"
 
 
 def database_config(env: Mapping[str, str], var_dir: Path) -> dict:
@@ -72,7 +71,6 @@ def database_config(env: Mapping[str, str], var_dir: Path) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
     elif envbool("DATABASE_PREPARED_STATEMENTS", True, env):
-        config["ENGINE"] = POSTGRES_SESSION_ENGINE
         config["OPTIONS"] = dict(POSTGRES_PREPARED)
     return config
 

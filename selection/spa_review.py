@@ -8,19 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from annotation.export.aggregate import Policy, Vote, decide
-from annotation.models import (
-    Assignment,
-    AssignmentState,
-    Choice,
-    Label,
-    LabelSource,
-    Pair,
-    PairStatus,
-)
+from annotation.models import Label, LabelSource
+from annotation.queue import ModelAnswer, model_labels_apply, model_labels_revert
 from selection.judges import routing
 from selection.models import SpaRound
 from selection.spa import DEFAULTS, SpaError
@@ -106,33 +99,13 @@ def spa_round_apply(*, spa: SpaRound, now: datetime | None = None) -> SpaRound:
 
 
 def _apply(spa: SpaRound, now: datetime) -> dict:
-    proposals = list(spa.proposals.order_by("pair_id"))
-    ids = [p.pair_id for p in proposals]
-    # Locked in id order: the queue skips locked pairs, so no lease lands on one mid-apply.
-    list(Pair.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id"))
-    taken = _taken(ids, now)
-    labels, done, kept = [], [], 0
-    for p in proposals:
-        if p.action != routing.AUDIT and p.pair_id in taken:
-            kept += 1
-            continue
-        labels.append(Label(pair_id=p.pair_id, source=LabelSource.MODEL, judge=spa.judge_name,
-                            choice=p.choice, confidence=p.confidence,
-                            smoothing=p.smoothing))  # fmt: skip
-        if p.action in routing.WITHOUT_PEOPLE:
-            done.append(p.pair_id)
-    Label.objects.bulk_create(labels, batch_size=1000)
-    Pair.objects.filter(id__in=done, status=PairStatus.OPEN).update(status=PairStatus.COMPLETE)
-    return {"applied": len(done), "kept_for_people": kept}
-
-
-def _taken(pair_ids: list[int], now: datetime) -> set[int]:
-    """Pairs with a live label or an unexpired lease: people got to them first."""
-    labeled = Label.objects.live().filter(pair_id__in=pair_ids).values_list("pair_id", flat=True)
-    leased = Assignment.objects.filter(
-        pair_id__in=pair_ids, state=AssignmentState.ACTIVE, expires_at__gt=now
-    ).values_list("pair_id", flat=True)
-    return set(labeled) | set(leased)
+    answers = [
+        ModelAnswer(pair_id=p.pair_id, choice=p.choice, confidence=p.confidence,
+                    smoothing=p.smoothing, completes=p.action in routing.WITHOUT_PEOPLE,
+                    audit=p.action == routing.AUDIT)
+        for p in spa.proposals.order_by("pair_id")
+    ]  # fmt: skip
+    return model_labels_apply(project=spa.project, judge=spa.judge_name, answers=answers, now=now)
 
 
 def spa_round_revert(*, spa: SpaRound, now: datetime | None = None) -> dict:
@@ -151,13 +124,9 @@ def spa_round_revert(*, spa: SpaRound, now: datetime | None = None) -> dict:
         claimed = SpaRound.objects.filter(id=spa.id, review__in=[Review.PENDING, Review.APPLIED])
         if not claimed.update(review=Review.REVERTED, reviewed_at=now):
             raise SpaError(f"round {spa.number} was applied or reverted meanwhile")
-        labels = Label.objects.live().filter(pair__project=spa.project, source=LabelSource.MODEL,
-                                             judge=spa.judge_name)  # fmt: skip
-        pair_ids = set(labels.values_list("pair_id", flat=True))
-        superseded = labels.update(superseded_at=now)
-        reopened = _reopen(spa, pair_ids)
+        reverted = model_labels_revert(project=spa.project, judge=spa.judge_name, now=now)
     spa.review, spa.reviewed_at = Review.REVERTED, now
-    return {"labels": superseded, "reopened": reopened}
+    return reverted
 
 
 def _standing_after(spa: SpaRound) -> SpaRound | None:
@@ -166,18 +135,6 @@ def _standing_after(spa: SpaRound) -> SpaRound | None:
         status__in=[SpaRound.Status.PENDING, SpaRound.Status.RUNNING]
     )
     return later.filter(standing).order_by("-number").first()
-
-
-def _reopen(spa: SpaRound, pair_ids: set[int]) -> int:
-    """Back to open: the round's completed pairs, unless a lead adjudicated them or enough
-    people answered them (the queue's own rule for a complete pair)."""
-    live_human = Q(labels__superseded_at__isnull=True, labels__source=LabelSource.HUMAN)
-    answers = Count("labels", filter=live_human & ~Q(labels__choice=Choice.SKIP))
-    adjudicated = Label.objects.live().filter(pair_id__in=pair_ids, source=LabelSource.ADJUDICATED)
-    pairs = Pair.objects.filter(id__in=pair_ids, status=PairStatus.COMPLETE)
-    pairs = pairs.exclude(id__in=adjudicated.values("pair_id")).annotate(answers=answers)
-    ids = list(pairs.filter(answers__lt=spa.project.overlap).values_list("id", flat=True))
-    return Pair.objects.filter(id__in=ids).update(status=PairStatus.OPEN)
 
 
 def audit_text(figures: dict) -> str:

@@ -46,12 +46,3 @@ def chromium_reason() -> str | None:
     if not os.path.exists("/usr/bin/chromium"):
         return "needs Debian chromium at /usr/bin/chromium (apt-get install chromium)"
     return None
-
-
-def queue_paths() -> list[str]:
-    """How this run's database can run the queue: its own functions (PostgreSQL with sessions
-    of its own), and the statements one by one from Python (everywhere)."""
-    from config.env import POSTGRES_SESSION_ENGINE
-
-    engine = settings.DATABASES["default"]["ENGINE"]
-    return ["functions", "python"] if engine == POSTGRES_SESSION_ENGINE else ["python"]

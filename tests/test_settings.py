@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from config.env import (
-    POSTGRES_SESSION_ENGINE,
     PREPARE_AFTER,
     EnvError,
     cache_config,
@@ -31,8 +30,7 @@ def test_database_defaults_to_an_sqlite_file_in_var(tmp_path):
 
 def test_database_url_selects_postgresql(tmp_path):
     config = database_config({"DATABASE_URL": "postgres://u:p@db.example:5433/ps"}, tmp_path)
-    # Django's backend, with the queue's functions in each session (config/postgres).
-    assert config["ENGINE"] == POSTGRES_SESSION_ENGINE
+    assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "ps")
 
 
@@ -42,7 +40,6 @@ def test_postgresql_prepares_statements_unless_turned_off(tmp_path):
     assert options == {"server_side_binding": True, "prepare_threshold": PREPARE_AFTER}
     off = database_config(dict(url, DATABASE_PREPARED_STATEMENTS="0"), tmp_path)
     assert "server_side_binding" not in off.get("OPTIONS", {})
-    # Behind a pooler in transaction mode a session's functions would vanish too.
     assert off["ENGINE"] == "django.db.backends.postgresql"
 
 

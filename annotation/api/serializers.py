@@ -15,6 +15,7 @@ from annotation.models import (
     Response,
     Role,
 )
+from annotation.queue import Answer
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -103,9 +104,12 @@ class SubmitSerializer(serializers.Serializer):
     active_seconds = serializers.FloatField(min_value=0, max_value=86400, required=False,
                                             allow_null=True)  # fmt: skip
 
-    def shown_choice(self) -> str:
-        choice = self.validated_data["choice"]
-        return SHOWN.get(choice, choice)
+    def answer(self) -> Answer:
+        """The answer, "a"/"b" meaning left/right as shown (see label_submit's as_shown)."""
+        data = self.validated_data
+        choice = SHOWN.get(data["choice"], data["choice"])
+        strength, seconds = data.get("strength"), data.get("active_seconds")
+        return Answer(choice, strength, data.get("rationale", ""), seconds)
 
 
 class LabelSerializer(serializers.ModelSerializer):

@@ -190,14 +190,8 @@ class Submit(APIView):
         project = project_for(request, slug)
         data = s.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answer = {
-            "assignment_id": data.validated_data["assignment"],
-            "choice": data.shown_choice(),
-            "strength": data.validated_data.get("strength"),
-            "rationale": data.validated_data.get("rationale", ""),
-            "active_seconds": data.validated_data.get("active_seconds"),
-        }
-        result = answer_submit(answer, annotator=request.user, project=project)
+        lease_id = data.validated_data["assignment"]
+        result = answer_submit(lease_id, data.answer(), annotator=request.user, project=project)
         if result is None:
             raise ValidationError({"assignment": [NOT_LEASED]})
         code = status.HTTP_201_CREATED if result.label and not result.duplicate else 200

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from annotation.importing.bulk import BulkInsert
 from annotation.importing.formats import PairRecord, PromptRecord, ResponseRecord
 from annotation.models import Label, LabelSource, Pair, Project, Prompt, Response
+from annotation.queue import labels_import
 
 PROMPTS_PER_CHUNK = 500
 RESPONSES_PER_CHUNK = 5000
@@ -49,7 +50,6 @@ class ChunkWriter:
         self.prompt_rows = BulkInsert(Prompt, ["project_id", "external_id", "text", "metadata"])
         self.response_rows = BulkInsert(Response, RESPONSE_COLUMNS)
         self.pair_rows = BulkInsert(Pair, PAIR_COLUMNS, {"arm": IMPORTED, "strategy": IMPORTED})
-        self.label_rows = BulkInsert(Label, ["pair_id", "choice"], {"source": IMPORTED})
         self.empty_metadata = BulkInsert.json({})
         self.counts = Counts()
         self.prompts: dict[str, PromptRecord] = {}
@@ -224,7 +224,7 @@ class ChunkWriter:
             chosen = response_ids[(prompt_id, record.chosen.external_id)]
             choice = "a" if chosen == a else "b"
             new.append((pair_id, choice))
-        self.label_rows.insert(new)
+        labels_import(project=self.project, labels=new)
         self.counts.labels_created += len(new)
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from annotation import progress, workbench
-from annotation.access import get_project_for_member, member_required
+from annotation.access import get_project_for_member
 from annotation.forms import AnswerForm
 from annotation.models import Project
 from annotation.prerender import render_ahead, shown_html
@@ -25,40 +24,31 @@ SESSION_START = "annotate-session-start"
 # What an undone answer said (rationale, strength), shown again with its pair.
 RESTORE = "annotate-restore"
 NOTHING_TO_UNDO = "Nothing to undo: answers can be undone for two minutes."
-# The part htmx swaps after each answer, and the full page's middle (config/jinja2.py).
+# The part htmx swaps after each answer, and the full page's middle.
 WORKBENCH = "annotation/_workbench.html"
 
 
-@member_required
+@login_required
 def annotate(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)
     return _workbench(request, project)
 
 
-@member_required
+@login_required
 @require_POST
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _workbench(request, project, error=form.error_text(), status=400)
-    answer = {
-        "assignment_id": form.cleaned_data["assignment"],
-        "choice": form.shown_choice(),
-        "strength": form.cleaned_data["strength"],
-        "rationale": form.cleaned_data["rationale"],
-        "active_seconds": form.cleaned_data["active_seconds"],
-    }
-    if request.htmx:
-        # The answer and the next pair together (on PostgreSQL, in one statement).
-        return _workbench(request, project, answer=answer)
-    result = answer_submit(answer, annotator=request.user, project=project)
+    lease_id = form.cleaned_data["assignment"]
+    result = answer_submit(lease_id, form.answer(), annotator=request.user, project=project)
     if result is None:
         return _workbench(request, project, error=NOT_LEASED, status=400)
     return _after_write(request, project, result.message)
 
 
-@member_required
+@login_required
 @require_POST
 def undo(request: HttpRequest, slug: str) -> HttpResponse:
     project, _role = get_project_for_member(request, slug)
@@ -87,19 +77,14 @@ def _workbench(
     project: Project,
     error: str = "",
     status: int = 200,
-    answer: dict | None = None,
     notice: str = "",
 ) -> HttpResponse:
-    """The workbench with the annotator's lease; with `answer`, saved first (an htmx answer)."""
+    """The workbench with the annotator's lease."""
     since = _session_start(request)
     who = {"project_id": project.id, "annotator_id": request.user.pk, "since": since}
     mark = progress.mark(request.session, **who)
     reader = {"project": project, "annotator": request.user, "since": since, "mark": mark}
-    if answer is None:
-        lease, page = workbench.lease_and_page(**reader)
-    else:
-        result, lease, page = workbench.answer_and_page(**reader, answer=answer)
-        error, status = (NOT_LEASED, 400) if result is None else (result.message, 200)
+    lease, page = workbench.lease_and_page(**reader)
     progress.settle(request.session, mark, **who, counted_since_mark=page.counted_since_mark)
     context = {"project": project, "lease": lease, "error": error, "notice": notice}
     context.update(done_total=page.done_total, done_session=page.done_session)
@@ -111,10 +96,8 @@ def _workbench(
 
 def _respond(request: HttpRequest, project: Project, context: dict, status: int) -> HttpResponse:
     """The swapped part alone for htmx; otherwise the full page around it."""
-    workbench_html = get_template(WORKBENCH, using="jinja2").render(context, request)
     if request.htmx:
-        return HttpResponse(workbench_html, status=status)
-    context["workbench_html"] = mark_safe(workbench_html)  # noqa: S308 (autoescaped template)
+        return render(request, WORKBENCH, context, status=status)
     context["guidelines_html"] = render_untrusted(project.guidelines)
     return render(request, "annotation/annotate.html", context, status=status)
 

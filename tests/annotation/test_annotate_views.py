@@ -11,7 +11,7 @@ from annotation.prerender import responses_render
 from annotation.rendering import html_key
 from tests.factories import PairFactory, ResponseFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queue_path")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -207,24 +207,21 @@ def test_outsiders_get_404_and_anonymous_visitors_log_in(client, outsider, pairs
     assert client.get(annotate_url())["Location"].startswith(reverse("login"))
 
 
-# Queries per page view and per answer (with the next pair), by the way the queue runs. Both
-# start with the session (none when Redis holds it), then the user with their membership in one
-# statement (annotation.access.member_required).
-# - functions: the lease, the counts and the pair in one statement; an htmx answer saves the
-#   label in that same statement (annotation.workbench.ANSWER_PAGE).
-# - python: the live lease inside a savepoint, then the counts and the pair in one statement;
-#   the answer (lock, label, lease state, pair status) and a new lease (live lease, candidates,
-#   insert), each write inside its own savepoint here.
-QUERIES = {"functions": (3, 3), "python": (6, 14)}
+# Queries per page view and per answer (with the next pair). Both start with the session and
+# the user, then the membership with its project. A page view: the live lease inside a
+# savepoint, then the counts and the pair in one statement. An answer: the lock, the label, the
+# lease state and the pair status, then a new lease (live lease, candidates, insert), each
+# write inside its own savepoint here.
+QUERIES = (8, 16)
 
 
 def test_the_annotate_page_takes_a_bounded_number_of_queries(
-    client, annotator, project, pairs, django_assert_max_num_queries, queue_path
+    client, annotator, project, pairs, django_assert_max_num_queries
 ):
     responses_render(project_id=project.id)  # as a worker does ahead of the annotators
     client.force_login(annotator)
     client.get(annotate_url())
-    page_view, answer = QUERIES[queue_path]
+    page_view, answer = QUERIES
     with django_assert_max_num_queries(page_view):
         client.get(annotate_url(), **HTMX)
     lease = lease_of(annotator)

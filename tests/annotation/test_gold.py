@@ -8,7 +8,7 @@ from django.core.management import call_command
 from annotation.gold import gold_choice, gold_pairs_create, gold_value
 from annotation.models import Pair
 from annotation.oversight import annotator_table
-from annotation.queue import assignment_lease, label_submit
+from annotation.queue import Answer, assignment_lease, label_submit
 from tests.factories import PromptFactory, ResponseFactory
 
 
@@ -25,7 +25,6 @@ def test_close_scores_have_no_known_answer():
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("queue_path")
 def test_gold_pairs_come_from_gold_scores_and_are_scored_per_annotator(project, annotator):
     for _ in range(4):
         prompt = PromptFactory(project=project)
@@ -44,7 +43,7 @@ def test_gold_pairs_come_from_gold_scores_and_are_scored_per_annotator(project, 
         lease = assignment_lease(project=project, annotator=annotator)
         known = lease.pair.gold_choice
         choice = known if answer == "right" else {"a": "b", "b": "a"}[known]
-        label_submit(assignment_id=lease.id, annotator=annotator, choice=choice)
+        label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer(choice))
     row = annotator_table(project)[0]
     assert row["gold_answered"] == 3
     assert row["gold_accuracy"] == pytest.approx(2 / 3)

@@ -1,5 +1,5 @@
-"""A label's project is copied from its pair by the database, whichever way the label is written;
-the annotate page's counters read it."""
+"""A label's project is its pair's, whichever way the product writes the label; the annotate
+page's counters read it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ from django.utils import timezone
 from annotation import workbench
 from annotation.importing.service import import_file
 from annotation.models import Label, LabelSource
+from annotation.queue import (
+    Answer,
+    ModelAnswer,
+    assignment_lease,
+    label_adjudicate,
+    label_submit,
+    model_labels_apply,
+)
 from tests.annotation.import_files import pair, write_jsonl
 from tests.factories import PairFactory, ProjectFactory, UserFactory
 
@@ -25,17 +33,19 @@ def _mismatched() -> int:
 
 
 def test_every_way_of_writing_a_label_stores_its_pair_s_project(project, tmp_path):
-    person = UserFactory()
-    first, second, third = (PairFactory(project=project) for _ in range(3))
-    created = Label.objects.create(pair=first, annotator=person, choice="a")
-    Label.objects.bulk_create([Label(pair=second, source=LabelSource.MODEL, choice="b")])
+    person, lead = UserFactory(), UserFactory()
+    first, second, third, fourth = (PairFactory(project=project) for _ in range(4))
+    lease = assignment_lease(project=project, annotator=person)
+    label_submit(assignment_id=lease.id, annotator=person, answer=Answer("a"))
+    label_adjudicate(pair=second, lead=lead, choice="b")
+    answers = [ModelAnswer(pair_id=third.id, choice="a", confidence=0.9)]
+    model_labels_apply(project=project, judge="j", answers=answers, now=timezone.now())
+    created = Label.objects.create(pair=fourth, annotator=lead, choice="tie")
     created.superseded_at = timezone.now()
     created.save()  # the instance in memory never knew its project: saving must not clear it
-    Label.objects.create(pair=third, annotator=person, choice="b")
-    Label.objects.filter(pair=third).update(project=ProjectFactory())  # put right at once
     import_file(project=project, path=write_jsonl(tmp_path, "p.jsonl", [pair()]))
     assert Label.objects.filter(source=LabelSource.IMPORTED).count() == 1
-    assert Label.objects.count() == 4
+    assert Label.objects.count() == 5
     assert _mismatched() == 0
     assert set(Label.objects.values_list("project_id", flat=True)) == {project.id}
 

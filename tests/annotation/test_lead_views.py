@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from annotation.models import Label
-from annotation.queue import assignment_lease, label_submit
+from annotation.queue import Answer, assignment_lease, label_submit
 from tests.factories import PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,9 @@ def disputed(project, annotator):
     pair = PairFactory(project=project, priority=1)
     for user, choice in ((annotator, "a"), (UserFactory(username="colleague"), "b")):
         lease = assignment_lease(project=project, annotator=user)
-        label_submit(assignment_id=lease.id, annotator=user, choice=choice, active_seconds=4)
+        label_submit(
+            assignment_id=lease.id, annotator=user, answer=Answer(choice, active_seconds=4)
+        )
     return pair
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotation.models import AssignmentState, Label, Membership, Role
-from annotation.queue import assignment_lease, label_submit
+from annotation.queue import Answer, assignment_lease, label_submit
 from tests.factories import MembershipFactory, PairFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +161,7 @@ def test_a_deactivated_member_loses_the_project_and_its_pairs_and_keeps_their_la
 ):
     PairFactory.create_batch(2, project=project)
     first = assignment_lease(project=project, annotator=annotator)
-    label_submit(assignment_id=first.id, annotator=annotator, choice="a")
+    label_submit(assignment_id=first.id, annotator=annotator, answer=Answer("a"))
     held = assignment_lease(project=project, annotator=annotator)
     client.force_login(lead)
     page = change(client, "annotator", "deactivate").content.decode()

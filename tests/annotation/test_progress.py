@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from annotation import progress
 from annotation.models import Assignment, Label, LabelSource
-from annotation.queue import UNDO_WINDOW, assignment_lease, label_submit
+from annotation.queue import UNDO_WINDOW, Answer, assignment_lease, label_submit
 from annotation.views.annotate import SESSION_START
 from tests.factories import PairFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queue_path")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 URL = reverse("annotate", args=["demo"])
 SUBMIT = reverse("annotate_submit", args=["demo"])
@@ -74,7 +74,7 @@ def test_the_counts_stay_exact_as_the_mark_moves_through_answers_undos_and_other
         data = {"assignment": lease.id, "choice": "left", "active_seconds": "1"}
         if step == 2:  # another tab answers a pair of its own first
             other = assignment_lease(project=project, annotator=annotator)
-            label_submit(assignment_id=other.id, annotator=annotator, choice="tie")
+            label_submit(assignment_id=other.id, annotator=annotator, answer=Answer("tie"))
         response = client.post(UNDO if step == 4 else SUBMIT, data, **HTMX)
         assert shown(response) == counted(annotator, project, history), step
         marks.append(client.session[progress.SESSION_KEY][str(project.id)])

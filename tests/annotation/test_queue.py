@@ -5,18 +5,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from annotation import queue_sql
 from annotation.models import Assignment, AssignmentState, Label, Pair, PairStatus
 from annotation.queue import (
+    Answer,
     assignment_lease,
     assignment_release,
     label_adjudicate,
     label_submit,
     label_undo,
+    statements,
 )
 from tests.factories import PairFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queue_path")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_an_expired_lease_returns_the_pair_to_the_queue(project, annotator, pair
 
 def test_it_never_leases_a_pair_the_annotator_already_answered(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
-    label_submit(assignment_id=lease.id, annotator=annotator, choice="a")
+    label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"))
     project.overlap = 3
     project.save()
     assert assignment_lease(project=project, annotator=annotator).pair == pairs[1]
@@ -68,8 +69,10 @@ def test_it_never_leases_a_pair_the_annotator_already_answered(project, annotato
 
 def test_submitting_twice_yields_exactly_one_label(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
-    first = label_submit(assignment_id=lease.id, annotator=annotator, choice="b", active_seconds=3)
-    second = label_submit(assignment_id=lease.id, annotator=annotator, choice="a")
+    first = label_submit(
+        assignment_id=lease.id, annotator=annotator, answer=Answer("b", active_seconds=3)
+    )
+    second = label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"))
     assert second.duplicate
     assert second.label == first.label
     assert Label.objects.filter(pair=lease.pair).count() == 1
@@ -85,8 +88,7 @@ def test_a_submission_records_active_and_server_time_and_completes_the_pair(
     result = label_submit(
         assignment_id=lease.id,
         annotator=annotator,
-        choice="tie",
-        active_seconds=4.5,
+        answer=Answer("tie", active_seconds=4.5),
         now=now + timedelta(seconds=7),
     )
     assert result.label.active_seconds == 4.5
@@ -97,7 +99,7 @@ def test_a_submission_records_active_and_server_time_and_completes_the_pair(
 
 def test_a_skip_does_not_use_up_the_pair(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
-    label_submit(assignment_id=lease.id, annotator=annotator, choice="skip")
+    label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("skip"))
     lease.pair.refresh_from_db()
     assert lease.pair.status == PairStatus.OPEN
     assert assignment_lease(project=project, annotator=UserFactory()).pair == lease.pair
@@ -114,14 +116,14 @@ def test_a_pairs_load_counts_usable_answers_and_unexpired_leases_only(project, p
         Assignment.objects.create(pair=pair, annotator=person, leased_at=now - timedelta(hours=1),
                                   expires_at=now + timedelta(minutes=minutes))  # fmt: skip
     # One live answer (not the skip, the superseded one or the model's) + one unexpired lease.
-    assert queue_sql.pair_load(pair_id=pair.id, now=now) == 2
+    assert statements.pair_load(pair_id=pair.id, now=now) == 2
 
 
 def test_a_late_answer_is_kept_when_nobody_took_the_pair(project, annotator, pairs):
     now = timezone.now()
     lease = assignment_lease(project=project, annotator=annotator, now=now)
     late = now + timedelta(seconds=project.lease_seconds + 60)
-    result = label_submit(assignment_id=lease.id, annotator=annotator, choice="a", now=late)
+    result = label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"), now=late)
     assert result.label is not None
     assert result.message == ""
 
@@ -132,7 +134,7 @@ def test_a_late_answer_is_refused_when_someone_else_took_the_pair(project, annot
     late = now + timedelta(seconds=project.lease_seconds + 60)
     taken = assignment_lease(project=project, annotator=UserFactory(), now=late)
     assert taken.pair == lease.pair
-    result = label_submit(assignment_id=lease.id, annotator=annotator, choice="a", now=late)
+    result = label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"), now=late)
     assert result.label is None
     assert "someone else took it" in result.message
     assert not Label.objects.filter(annotator=annotator).exists()
@@ -141,7 +143,7 @@ def test_a_late_answer_is_refused_when_someone_else_took_the_pair(project, annot
 def test_an_answer_never_reopens_a_retired_pair(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
     Pair.objects.filter(id=lease.pair_id).update(status=PairStatus.RETIRED)
-    label_submit(assignment_id=lease.id, annotator=annotator, choice="skip")
+    label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("skip"))
     assert Pair.objects.get(id=lease.pair_id).status == PairStatus.RETIRED
 
 
@@ -158,20 +160,20 @@ def test_a_lease_handed_back_by_the_queue_is_a_saved_row(project, annotator, pai
 
 def test_undo_supersedes_the_last_answer_and_hands_the_pair_back(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
-    old = label_submit(assignment_id=lease.id, annotator=annotator, choice="a").label
+    old = label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a")).label
     assert label_undo(project=project, annotator=annotator).label == old
     old.refresh_from_db()
     assert old.superseded_at is not None
     again = assignment_lease(project=project, annotator=annotator)
     assert again.pair == lease.pair
-    new = label_submit(assignment_id=again.id, annotator=annotator, choice="b").label
+    new = label_submit(assignment_id=again.id, annotator=annotator, answer=Answer("b")).label
     assert new.supersedes == old
     assert list(Label.objects.live().values_list("choice", flat=True)) == ["b"]
 
 
 def test_undo_only_reaches_back_two_minutes(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
-    label_submit(assignment_id=lease.id, annotator=annotator, choice="a")
+    label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"))
     later = timezone.now() + timedelta(minutes=3)
     assert label_undo(project=project, annotator=annotator, now=later) is None
 
@@ -180,7 +182,7 @@ def test_a_released_lease_frees_the_pair(project, annotator, pairs):
     lease = assignment_lease(project=project, annotator=annotator)
     assert assignment_release(project=project, assignment_id=lease.id)
     assert assignment_lease(project=project, annotator=UserFactory()).pair == lease.pair
-    result = label_submit(assignment_id=lease.id, annotator=annotator, choice="a")
+    result = label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"))
     assert result.label is None
     assert "released" in result.message
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from annotation.models import Assignment, Label
-from annotation.queue import assignment_lease, label_submit
+from annotation.queue import Answer, assignment_lease, label_submit
 from tests.factories import PairFactory, ProjectFactory, UserFactory
 
 WORKERS = 16
@@ -30,7 +30,7 @@ def _annotate_until_empty(project, user, barrier, leased: list, errors: list) ->
                 continue
             empty = 0
             leased.append((lease.pair_id, user.id))
-            label_submit(assignment_id=lease.id, annotator=user, choice="a")
+            label_submit(assignment_id=lease.id, annotator=user, answer=Answer("a"))
     except Exception as exc:  # collected and re-raised by the test in the main thread
         errors.append(exc)
     finally:
@@ -38,7 +38,6 @@ def _annotate_until_empty(project, user, barrier, leased: list, errors: list) ->
 
 
 @pytest.mark.postgres
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_many_annotators_at_once_never_exceed_overlap_or_get_a_pair_twice():
     project = ProjectFactory(overlap=OVERLAP)

@@ -4,8 +4,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.annotation.conftest import queue_path  # noqa: F401 (each queue test on both paths)
-
 
 @pytest.fixture
 def api():

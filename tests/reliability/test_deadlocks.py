@@ -14,7 +14,7 @@ from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from annotation.models import Label
-from annotation.queue import assignment_lease, label_submit, label_undo
+from annotation.queue import Answer, assignment_lease, label_submit, label_undo
 from tests.factories import PairFactory
 
 BLOCKED = """SELECT count(*) FROM pg_stat_activity
@@ -44,13 +44,12 @@ def _hold_row_lock(label_id: int, locked: threading.Event, release: threading.Ev
 
 
 @pytest.mark.postgres
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_an_answer_sent_while_an_undo_runs_waits_for_it_instead_of_deadlocking(project, annotator):
     PairFactory(project=project, priority=1)
     PairFactory(project=project, priority=0)
     first = assignment_lease(project=project, annotator=annotator)
-    undone = label_submit(assignment_id=first.id, annotator=annotator, choice="a").label
+    undone = label_submit(assignment_id=first.id, annotator=annotator, answer=Answer("a")).label
     second = assignment_lease(project=project, annotator=annotator)
     # The undo is made to stop at the label it withdraws, holding what it locked before it;
     # then the answer to the next pair starts, and finally the label is let go.
@@ -73,7 +72,9 @@ def test_an_answer_sent_while_an_undo_runs_waits_for_it_instead_of_deadlocking(p
     )
     answer = threading.Thread(
         target=run,
-        args=(lambda: label_submit(assignment_id=second.id, annotator=annotator, choice="b"),),
+        args=(
+            lambda: label_submit(assignment_id=second.id, annotator=annotator, answer=Answer("b")),
+        ),
     )
     undo.start()
     _wait_for_blocked(1)
@@ -108,7 +109,6 @@ def deadlocks(times: int):
         yield
 
 
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_a_deadlock_in_a_lease_is_retried_once_and_the_lease_goes_through(api, annotator, project):
     pair = PairFactory(project=project)
@@ -118,7 +118,6 @@ def test_a_deadlock_in_a_lease_is_retried_once_and_the_lease_goes_through(api, a
     assert response.json()["pair"] == pair.id
 
 
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_a_deadlock_that_happens_again_is_a_json_error_from_the_api(api, annotator, project):
     PairFactory(project=project)
@@ -132,7 +131,6 @@ def test_a_deadlock_that_happens_again_is_a_json_error_from_the_api(api, annotat
     assert "try again" in error["message"]
 
 
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_a_deadlock_that_happens_again_is_a_clear_page_not_a_500(client, annotator, project):
     PairFactory(project=project)
@@ -147,14 +145,13 @@ def test_a_deadlock_that_happens_again_is_a_clear_page_not_a_500(client, annotat
     assert "Traceback" not in page
 
 
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_a_deadlock_in_an_undo_is_retried_once_and_undoes_exactly_one_answer(annotator, project):
     PairFactory(project=project, priority=1)
     PairFactory(project=project, priority=0)
     for _ in range(2):
         lease = assignment_lease(project=project, annotator=annotator)
-        label_submit(assignment_id=lease.id, annotator=annotator, choice="a")
+        label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"))
     with deadlocks(1):
         undone = label_undo(project=project, annotator=annotator)
     assert undone is not None

@@ -32,7 +32,6 @@ def _issues(report) -> list[str]:
     return [str(issue) for issue in report.issues]
 
 
-@pytest.mark.usefixtures("queue_path")
 def test_an_assignment_id_too_large_for_the_database_is_a_400_from_the_api(api, annotator, project):
     PairFactory(project=project)
     answer = {"assignment": HUGE_ID, "choice": "left"}
@@ -42,7 +41,6 @@ def test_an_assignment_id_too_large_for_the_database_is_a_400_from_the_api(api, 
     assert "less than or equal to" in reason
 
 
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.parametrize("htmx", [{}, HTMX], ids=["full page", "htmx partial"])
 def test_an_assignment_id_too_large_for_the_database_is_a_400_from_the_form(
     client, annotator, project, htmx

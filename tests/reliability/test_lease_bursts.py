@@ -23,7 +23,6 @@ def _active(user) -> list[Assignment]:
 
 
 @pytest.mark.postgres
-@pytest.mark.usefixtures("queue_path")
 @pytest.mark.django_db(transaction=True)
 def test_ten_simultaneous_lease_calls_by_one_person_give_one_live_lease(project, annotator):
     PairFactory.create_batch(3 * BURST, project=project)
@@ -48,7 +47,6 @@ def test_a_burst_of_api_lease_calls_is_answered_with_one_lease_and_no_500(api, p
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("queue_path")
 def test_leasing_again_after_one_s_own_lease_ran_out_is_not_a_database_error(project, annotator):
     pair = PairFactory(project=project)
     now = timezone.now()

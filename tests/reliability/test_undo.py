@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from annotation.models import Assignment, Label, Membership, Role
-from annotation.queue import assignment_lease, label_submit, label_undo
+from annotation.queue import Answer, assignment_lease, label_submit, label_undo
 from tests.factories import PairFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queue_path")]
+pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -23,13 +23,13 @@ def full_after_a_skip(project, annotator):
     PairFactory(project=project, priority=0)
     lease = assignment_lease(project=project, annotator=annotator)
     assert lease.pair_id == full.id
-    label_submit(assignment_id=lease.id, annotator=annotator, choice="skip")
+    label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("skip"))
     for name in ("b", "c"):
         person = UserFactory(username=name)
         Membership.objects.create(project=project, user=person, role=Role.ANNOTATOR)
         theirs = assignment_lease(project=project, annotator=person)
         assert theirs.pair_id == full.id
-        label_submit(assignment_id=theirs.id, annotator=person, choice="a")
+        label_submit(assignment_id=theirs.id, annotator=person, answer=Answer("a"))
     return full
 
 
@@ -51,7 +51,7 @@ def test_undoing_a_skip_on_a_pair_others_filled_does_not_lease_it_again(
     assert full_after_a_skip.id not in _leased_pair_ids(annotator)
     lease = assignment_lease(project=project, annotator=annotator)
     assert lease.pair_id != full_after_a_skip.id
-    label_submit(assignment_id=lease.id, annotator=annotator, choice="b")
+    label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("b"))
     assert _live_labels(full_after_a_skip) == 2
 
 
@@ -69,7 +69,7 @@ def test_undo_on_a_pair_with_room_still_brings_it_back(project, annotator):
     project.save()
     pair = PairFactory(project=project)
     lease = assignment_lease(project=project, annotator=annotator)
-    label_submit(assignment_id=lease.id, annotator=annotator, choice="a")
+    label_submit(assignment_id=lease.id, annotator=annotator, answer=Answer("a"))
     undone = label_undo(project=project, annotator=annotator)
     assert undone.pair_back
     assert _leased_pair_ids(annotator) == [pair.id]

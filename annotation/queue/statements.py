@@ -1,9 +1,7 @@
-"""The queue's hot statements, written as SQL: each lease and each answer runs them once.
-
-They are SQL rather than ORM queries because the ORM cannot say "insert a lease for the first
-of these pairs that still has room" in one statement, and because building the same queries
-through the ORM cost more time than running them. They run on PostgreSQL and SQLite alike; only
-the row lock differs (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite holds its write lock).
+"""The queue's statements, written as SQL: the ORM cannot say "insert a lease for the first of
+these locked pairs that still has room, counted now" in one statement. They run on PostgreSQL
+and SQLite alike; only the row lock differs (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
+holds its write lock for the whole transaction).
 
 A pair's load is its live human answers that are not skips plus its unexpired leases.
 """
@@ -207,3 +205,28 @@ def refresh_status(*, pair_id: int, overlap: int) -> None:
 def pair_load(*, pair_id: int, now: datetime) -> int:
     """Live usable answers plus unexpired leases of one pair."""
     return run(PAIR_LOAD, {"pair": pair_id, "now": db_time(now)})[0][0]
+
+
+# Back to open: complete pairs among `ids` that no lead decided and fewer than `overlap` people
+# answered (the rule REFRESH_STATUS completes them by).
+REOPEN = f"""
+UPDATE annotation_pair SET status = 'open'
+WHERE id IN ({{ids}}) AND status = 'complete'
+  AND {ANSWERS.format(pair="annotation_pair.id")} < %(overlap)s
+  AND NOT EXISTS (SELECT 1 FROM annotation_label l
+                  WHERE l.pair_id = annotation_pair.id AND l.source = 'adjudicated'
+                    AND l.superseded_at IS NULL)
+"""  # noqa: S608 (built from constants; every value is a parameter)
+# Ids per REOPEN statement: well under SQLite's parameter limit.
+REOPEN_BATCH = 500
+
+
+def reopen(*, pair_ids: list[int], overlap: int) -> int:
+    """How many of these complete pairs went back to open (see REOPEN)."""
+    reopened = 0
+    for start in range(0, len(pair_ids), REOPEN_BATCH):
+        marks, params = id_params("r", pair_ids[start : start + REOPEN_BATCH])
+        with connection.cursor() as cursor:
+            cursor.execute(REOPEN.format(ids=marks), dict(params, overlap=overlap))
+            reopened += cursor.rowcount
+    return reopened
