@@ -75,7 +75,8 @@ WR_COLUMNS = ["wr_helpful_base", "wr_koala", "wr_oasst", "wr_selfinstruct", "wr_
 
 
 def _embeddings(project: Project, report: DemoReport) -> None:
-    """The sample's MiniLM embeddings ship with it (computing them takes a CPU ~90 s)."""
+    """The sample's MiniLM embeddings ship with it: computing them on a CPU would hold up the
+    demo's first start."""
     name = embedder_name()
     if name != PACKAGED_MINILM:
         report.lines.append(f"embeddings: computed on demand by {name}")

@@ -1,8 +1,8 @@
 """The annotator's counts on the annotate page, without reading their whole history per answer.
 
 Every answer shows "labeled in all" and "this session". Counting them outright reads every live
-label the annotator has in the project: about 1.4 ms of PostgreSQL time per answer at 4,000
-labels, growing with each one. Instead the session keeps a mark: the counts of labels created
+label the annotator has in the project, so each answer would cost more than the one before.
+Instead the session keeps a mark: the counts of labels created
 before a moment a few minutes back. Each page counts only the labels created since that moment
 (workbench.PROGRESS) and adds the mark's counts; once that recent stretch holds REFRESH_AFTER
 labels, the mark moves forward (one full count per REFRESH_AFTER answers, and at most one per

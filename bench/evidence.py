@@ -1,4 +1,4 @@
-"""The README's evidence section, written from one simulation result (bench/simulate.py).
+"""The evidence section of docs/results.md, written from one simulation result (bench/simulate.py).
 
 Everything in the section comes from the result: the table, the target's derivation, the
 reference lines and one plain sentence per strategy, so no claim outlives the run behind it.
@@ -132,9 +132,9 @@ def _row(name: str, arm: dict, baseline: str) -> str:
     )
 
 
-def replace_section(readme: str, text: str) -> str:
-    """The README with its evidence section replaced by `text`; an error if it has none."""
+def replace_section(document: str, text: str) -> str:
+    """The document with its evidence section replaced by `text`; an error if it has none."""
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    if not pattern.search(readme):
-        raise ValueError(f"README.md has no evidence section (a line {START!r} … {END!r})")
-    return pattern.sub(lambda _m: text, readme, count=1)
+    if not pattern.search(document):
+        raise ValueError(f"the document has no evidence section (a line {START!r} … {END!r})")
+    return pattern.sub(lambda _m: text, document, count=1)

@@ -83,7 +83,8 @@ def child(pairs: int, fmt: str, out: str) -> None:
     from annotation.models import Project
 
     project = Project.objects.get(slug=f"bench-export-{pairs}")
-    # pyarrow imports pandas on its first table (~0.3 s, once per process): not throughput.
+    # pyarrow imports pandas on its first table, once per process: a start-up cost, not
+    # throughput, so it is paid before the clock starts.
     import pyarrow as pa
 
     pa.Table.from_pydict({"warm": [1]})

@@ -1,6 +1,6 @@
 """Instructions the web side spends per htmx answer, counted by valgrind: a figure that does not
-move with the machine's load, where bench/serve.py's rates and CPU times move by up to 1.7x
-between runs an hour apart. It counts the web process's own instructions in user space (Python,
+move with the machine's load, where bench/serve.py's rates and CPU times move with whatever else
+the shared machine runs. It counts the web process's own instructions in user space (Python,
 Django, the database and Redis clients): not the kernel's work on its sockets, nor the database's.
 So it compares two versions of the Python side exactly; bench/serve.py measures the whole.
 
@@ -11,7 +11,8 @@ few and with more requests, and the difference over the extra requests is the fi
 and imports cancel out. The baseline, counted the same way in the same run: `floor`, a GET of
 the login page (Django's middleware and one template, no database), as in bench/serve.py.
 
-Needs valgrind (Debian: `apt-get install valgrind`). About a minute per count:
+Needs valgrind (Debian: `apt-get install valgrind`), which runs the process many times slower
+than usual, so each count takes a while:
 
     python bench/instructions.py [--requests 50,250] [--pairs 3000]
 """

@@ -1,7 +1,7 @@
 """Embeddings of the shared AlpacaEval pool, computed once and cached under var/bench/.
 
-Benchmarks that need "embeddings precomputed" load them from here; computing them takes about
-ten minutes on a 2-core CPU (MiniLM, ~20 texts/s), so the first run pays that once.
+Benchmarks that need "embeddings precomputed" load them from here; computing them for the whole
+pool is slow on a CPU, so only the first run pays for it.
 
     python bench/pool_cache.py            # fills the cache (no-op when present)
 """

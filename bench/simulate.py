@@ -1,18 +1,18 @@
-"""The effort simulation on the whole shared AlpacaEval pool, and the README's evidence section.
+"""The effort simulation on the whole shared AlpacaEval pool, and the evidence in docs/results.md.
 
 Every simulated strategy (REAL, KARMA, random, active learning) plus the oracle upper bound,
-20 seeds, in the queue's own order; the result is written into README.md between its
-evidence markers (bench/evidence.py), so the table there is always this command's output.
+20 seeds, in the queue's own order; the result is written into docs/results.md between its
+evidence markers (bench/evidence.py), so the tables there are always this command's output.
 
 Set-up (not timed): a fresh SQLite database (or DATABASE_URL's), the 403-prompt pool imported,
 the model leaderboard imported and bucketed, and MiniLM embeddings loaded from the cache that
-bench/pool_cache.py fills (computed on first use, about ten minutes on a 2-core CPU).
+bench/pool_cache.py fills (computed on first use, once).
 
 Timed: `simulate_effort` end to end. Baseline, measured in the same run: loading the
 simulation's inputs from the database (responses, gold, embeddings, the model pool), which
 every simulation pays before it simulates anything.
 
-    python bench/simulate.py [--seeds 20] [--json OUT] [--no-readme] [simulate_effort options...]
+    python bench/simulate.py [--seeds 20] [--json OUT] [--no-write] [simulate_effort options...]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bench.common import ensure_database  # noqa: E402
 from bench.pool_cache import MODELS, POOL, load_cache, text_key  # noqa: E402
 
 DB = ROOT / "var" / "bench" / "simulate.sqlite3"
+RESULTS = ROOT / "docs" / "results.md"
 SLUG = "alpacaeval"
 
 
@@ -83,7 +84,7 @@ def baseline(project) -> float:
     return time.perf_counter() - began
 
 
-# Each feature set the reward model can see, with the title its table gets in the README.
+# Each feature set the reward model can see, with the title its table gets in docs/results.md.
 FEATURE_RUNS = (
     ("embedding", "The reward model sees response embeddings"),
     ("embedding+length", "The reward model sees embeddings and response length"),
@@ -95,7 +96,8 @@ def main() -> None:
     parser.add_argument("--seeds", default="20")
     parser.add_argument("--json", dest="json_out", default=str(ROOT / "var" / "bench" / "sim"),
                         help="results go to OUT-<features>.json")  # fmt: skip
-    parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print the figures only; leave docs/results.md as it is")  # fmt: skip
     args, extra = parser.parse_known_args()
     setup_django()
     project = load_pool()
@@ -108,8 +110,8 @@ def main() -> None:
         print(f"\nsimulate_effort, {what}, {features}: {spent:.1f} s (target < 120 s)")
         print(f"baseline, loading its inputs: {floor:.2f} s; ratio {spent / floor:.1f}×")
         runs.append((title, result, " ".join(["simulate_effort", *options])))
-    if not args.no_readme:
-        write_readme(runs, int(args.seeds))
+    if not args.no_write:
+        write_results(runs, int(args.seeds))
 
 
 def timed_run(options: list[str], out: str) -> tuple[dict, float]:
@@ -120,13 +122,12 @@ def timed_run(options: list[str], out: str) -> tuple[dict, float]:
     return json.loads(Path(out).read_text()), time.perf_counter() - began
 
 
-def write_readme(runs: list[tuple[str, dict, str]], seeds: int) -> None:
+def write_results(runs: list[tuple[str, dict, str]], seeds: int) -> None:
     from bench.evidence import replace_section, section
 
     text = section([(f"{title} (`{command}`)", result) for title, result, command in runs], seeds)
-    readme = ROOT / "README.md"
-    readme.write_text(replace_section(readme.read_text(), text))
-    print(f"README.md: evidence section rewritten from this run ({seeds} seeds)")
+    RESULTS.write_text(replace_section(RESULTS.read_text(), text))
+    print(f"{RESULTS.relative_to(ROOT)}: evidence section rewritten from this run ({seeds} seeds)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
-"""The README's evidence section is written from a simulation result, and only from it."""
+"""docs/results.md's evidence section is written from a simulation result, and only from it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from bench import evidence
+from bench import simulate as simulate_bench
 from selection.effort.simulate import Arm, SimParams, simulate
 from tests.selection.test_effort_maths import synthetic_prompts
 
@@ -41,8 +44,8 @@ def test_a_section_from_a_real_simulation_replaces_the_old_one_and_only_it():
     assert "| oracle (sees gold; upper bound) |" in text
     assert f"Target q = {result['target']:.3f}" in text
     assert "**uncertain (active learning)**" in text
-    readme = f"# Title\nbefore\n{evidence.START}\nold table\n{evidence.END}\nafter\n"
-    new = evidence.replace_section(readme, text)
+    document = f"# Title\nbefore\n{evidence.START}\nold table\n{evidence.END}\nafter\n"
+    new = evidence.replace_section(document, text)
     assert "old table" not in new
     assert new.startswith("# Title\nbefore\n")
     assert new.endswith("\nafter\n")
@@ -57,3 +60,11 @@ def test_a_flat_scale_and_a_length_rule_above_the_ceiling_are_said_before_the_ta
     assert "measure noise, not effort" in said
     assert "No arm's reward model reaches the length rule (0.760)" in said
     assert evidence.caveats({"start": 0.6, "ceiling": 0.73, "length_accuracy": 0.7}) == []
+
+
+def test_the_simulation_writes_into_docs_results_which_holds_one_evidence_section():
+    root = Path(__file__).resolve().parent.parent
+    assert root / "docs" / "results.md" == simulate_bench.RESULTS
+    results = simulate_bench.RESULTS.read_text()
+    assert results.count(evidence.START) == results.count(evidence.END) == 1
+    assert evidence.START not in (root / "README.md").read_text()
