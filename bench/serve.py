@@ -264,7 +264,7 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
 
 
 def warm_up(port: int, sessions, n: int) -> None:
-    """Every thread opens its database connection (with the queue's functions) and fills its
+    """Every thread opens its database connection and fills its
     caches on its first requests: done here, not in the first row."""
     crowd(port, sessions, n, 2.0, "floor")
     crowd(port, sessions, n, 2.0, "roundtrip")

@@ -268,30 +268,12 @@ def test_a_worker_s_pass_renders_the_open_pairs_only_and_a_second_pass_nothing(p
     assert not Response.objects.filter(id=done.response_a_id, html_key__isnull=False).exists()
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_pair_added_while_the_answer_statement_runs_is_read_again_for_the_page(
-    annotator, project, monkeypatch
+def test_a_pair_added_while_an_annotator_waits_is_leased_and_shown_on_their_next_request(
+    client, annotator, project
 ):
-    """The answer statement leases in a newer snapshot than it reads pairs with: a pair
-    committed in between comes back from it as a lease without its columns."""
-    from django.utils import timezone
-
-    from annotation import progress, workbench
-
+    client.force_login(annotator)
+    assert 'id="no-more-pairs"' in client.get(annotate_url(), **HTMX).content.decode()
     pair = PairFactory(project=project)
-    real_run = workbench.run
-
-    def statement_missing_the_pair(sql, params):
-        rows = real_run(sql, params)
-        if sql is workbench.LEASE_PAGE:  # the lease, the counts, then the pair as unseen
-            return [(*rows[0][:6], *[None] * (len(rows[0]) - 6))]
-        return rows
-
-    monkeypatch.setattr(workbench, "run", statement_missing_the_pair)
-    lease, page = workbench.lease_and_page(
-        project=project, annotator=annotator, since=timezone.now(), mark=progress.NONE
-    )
-    assert lease.pair_id == pair.id
-    assert page.pair is not None
-    assert page.pair.prompt_text == pair.prompt.text
+    page = client.get(annotate_url(), **HTMX).content.decode()
+    assert lease_of(annotator).pair_id == pair.id
+    assert pair.prompt.text in page
