@@ -83,6 +83,22 @@ def lease_and_page(
     return lease, page(**who, pair_id=pair_id, mark=mark)
 
 
+def answer_and_page(
+    lease_id: int,
+    answer: queue.Answer,
+    *,
+    project: Project,
+    annotator,
+    since: datetime,
+    mark: progress.Mark = progress.NONE,
+) -> tuple[queue.SubmitResult | None, Assignment | None, Page]:
+    """queue.answer_and_lease, and the page that shows the next lease."""
+    result, lease = queue.answer_and_lease(lease_id, answer, annotator=annotator, project=project)
+    pair_id = None if lease is None else lease.pair_id
+    who = {"project_id": project.id, "annotator_id": annotator.pk, "since": since}
+    return result, lease, page(**who, pair_id=pair_id, mark=mark)
+
+
 def _page(row: tuple, mark: progress.Mark) -> Page:
     """From (total, recent) past `mark`, then the pair's columns if one is shown: the page,
     with the mark's own counts added."""

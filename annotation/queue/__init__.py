@@ -9,6 +9,7 @@ from annotation.queue.answer import (
     REFUSALS,
     Answer,
     SubmitResult,
+    answer_and_lease,
     answer_submit,
     label_submit,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "ModelAnswer",
     "SubmitResult",
     "Undone",
+    "answer_and_lease",
     "answer_submit",
     "assignment_lease",
     "assignment_release",

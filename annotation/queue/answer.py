@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from annotation.models import Assignment, AssignmentState, Choice, Label, Project
 from annotation.queue import statements
+from annotation.queue.lease import assignment_lease
 from config.transient import retry_once
 
 SWAP = {Choice.A: Choice.B, Choice.B: Choice.A}
@@ -67,11 +68,47 @@ def label_submit(
     With `as_shown`, "a" and "b" mean the left and right response as the annotator saw them.
     Raises Assignment.DoesNotExist unless the lease is the annotator's (in `project`, if given).
     """
-    now = now or timezone.now()
+    result = _submit(assignment_id, annotator, answer, as_shown, project, now or timezone.now())
+    if result is None:
+        raise Assignment.DoesNotExist("no such lease for this annotator in this project")
+    return result
+
+
+@retry_once
+def answer_submit(
+    assignment_id: int, answer: Answer, *, annotator, project: Project
+) -> SubmitResult | None:
+    """`label_submit` of an answer as shown; None if the lease is not the annotator's in
+    `project`."""
+    return _submit(assignment_id, annotator, answer, True, project, timezone.now())
+
+
+@retry_once
+def answer_and_lease(
+    assignment_id: int, answer: Answer, *, annotator, project: Project
+) -> tuple[SubmitResult | None, Assignment | None]:
+    """`answer_submit`, then the annotator's next lease, in one transaction: an annotator who
+    answers always wants the next pair, and one commit costs less than two."""
     with transaction.atomic():
+        result = _submit(assignment_id, annotator, answer, True, project, timezone.now())
+        return result, assignment_lease(project=project, annotator=annotator)
+
+
+def _submit(
+    assignment_id: int,
+    annotator,
+    answer: Answer,
+    as_shown: bool,
+    project: Project | None,
+    now: datetime,
+) -> SubmitResult | None:
+    """The answer saved, a duplicate's first label, or a refusal; None if the lease is not the
+    annotator's. Part of the caller's transaction, if there is one (no savepoint: nothing here
+    raises once it has written)."""
+    with transaction.atomic(savepoint=False):
         lease = statements.lock_lease(lease_id=assignment_id, annotator_id=annotator.pk)
         if lease is None or (project is not None and lease.project_id != project.id):
-            raise Assignment.DoesNotExist("no such lease for this annotator in this project")
+            return None
         if lease.state == AssignmentState.SUBMITTED:
             label = Label.objects.filter(assignment_id=assignment_id).first()
             return SubmitResult(label, duplicate=True)
@@ -84,23 +121,6 @@ def label_submit(
         statements.set_lease_state(lease_id=assignment_id, state=AssignmentState.SUBMITTED)
         statements.refresh_status(pair_id=lease.pair_id, overlap=lease.overlap)
         return SubmitResult(label)
-
-
-def answer_submit(
-    assignment_id: int, answer: Answer, *, annotator, project: Project
-) -> SubmitResult | None:
-    """`label_submit` of an answer as shown; None if the lease is not the annotator's in
-    `project`."""
-    try:
-        return label_submit(
-            assignment_id=assignment_id,
-            annotator=annotator,
-            answer=answer,
-            as_shown=True,
-            project=project,
-        )
-    except Assignment.DoesNotExist:
-        return None
 
 
 def _save(

@@ -30,7 +30,8 @@ def assignment_lease(
 ) -> Assignment | None:
     """The annotator's live lease in this project, or a new one on the best pair; None if empty."""
     now = now or timezone.now()
-    with transaction.atomic():
+    # No savepoint inside an answer's transaction (answer_and_lease): nothing here raises.
+    with transaction.atomic(savepoint=False):
         lease = _live_lease(project, annotator.pk, now)
         if lease is None:
             lease = _new_lease(project, annotator.pk, now)

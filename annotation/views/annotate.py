@@ -17,7 +17,7 @@ from annotation.access import get_project_for_member
 from annotation.forms import AnswerForm
 from annotation.models import Project
 from annotation.prerender import render_ahead, shown_html
-from annotation.queue import NOT_LEASED, answer_submit, label_undo
+from annotation.queue import NOT_LEASED, Answer, answer_submit, label_undo
 from annotation.rendering import render_untrusted
 
 SESSION_START = "annotate-session-start"
@@ -42,6 +42,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _workbench(request, project, error=form.error_text(), status=400)
     lease_id = form.cleaned_data["assignment"]
+    if request.htmx:  # the answer and the next pair, in one transaction
+        return _workbench(request, project, answer=(lease_id, form.answer()))
     result = answer_submit(lease_id, form.answer(), annotator=request.user, project=project)
     if result is None:
         return _workbench(request, project, error=NOT_LEASED, status=400)
@@ -78,13 +80,19 @@ def _workbench(
     error: str = "",
     status: int = 200,
     notice: str = "",
+    answer: tuple[int, Answer] | None = None,
 ) -> HttpResponse:
-    """The workbench with the annotator's lease."""
+    """The workbench with the annotator's lease; with `answer` (a lease id and what was said
+    about its pair), saved first."""
     since = _session_start(request)
     who = {"project_id": project.id, "annotator_id": request.user.pk, "since": since}
     mark = progress.mark(request.session, **who)
     reader = {"project": project, "annotator": request.user, "since": since, "mark": mark}
-    lease, page = workbench.lease_and_page(**reader)
+    if answer is None:
+        lease, page = workbench.lease_and_page(**reader)
+    else:
+        result, lease, page = workbench.answer_and_page(*answer, **reader)
+        error, status = (NOT_LEASED, 400) if result is None else (result.message, 200)
     progress.settle(request.session, mark, **who, counted_since_mark=page.counted_since_mark)
     context = {"project": project, "lease": lease, "error": error, "notice": notice}
     context.update(done_total=page.done_total, done_session=page.done_session)
