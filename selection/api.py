@@ -16,7 +16,7 @@ from annotation.api.access import WriteThrottle, project_for
 from selection.effort import dashboard
 from selection.effort.services import EffortError, effort_run_start
 from selection.models import EffortRun, SelectionRun, SpaRound
-from selection.services import SelectionError, selection_run_start
+from selection.runs.services import SelectionError, selection_run_start
 from selection.spa import JUDGES, SpaError, spa_round_start
 from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
 from selection.strategies import STRATEGIES

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.urls import path
 
 import annotation.converters  # noqa: F401 (registers the <id:...> converter)
-from selection import effort_views, views
+from selection import effort_views
+from selection.runs import views
 
 urlpatterns = [
     path("projects/<slug:slug>/selection/", views.runs, name="selection_runs"),

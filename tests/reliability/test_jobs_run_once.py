@@ -16,7 +16,7 @@ from annotation import job as jobs
 from annotation.models import ExportJob, Pair
 from config.celery import app
 from selection.models import EffortRun, SelectionRun
-from selection.services import selection_run_execute
+from selection.runs.services import selection_run_execute
 from tests.factories import PromptFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from config.celery import app
 from selection.embedding import embedder_name
 from selection.models import ModelProfile, ResponseEmbedding, SelectionRun
 from selection.profiles import competency_buckets_compute
-from selection.services import selection_run_start
+from selection.runs.services import selection_run_start
 from selection.tasks import embed_project
 from tests.selection.helpers import load_slice
 from tests.workers import celery_worker, wait_for

@@ -59,7 +59,7 @@ def start_due_batches(*, project: Project | None = None, force: bool = False) ->
     """Start the next batch of every `uncertain` arm that is due (`force`: due now); never
     while a run of that arm is pending or running. Returns the runs started."""
     from selection.models import SelectionRun
-    from selection.services import selection_run_start
+    from selection.runs.services import selection_run_start
 
     started = []
     runs = SelectionRun.objects.filter(strategy=ACTIVE)
