@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 import annotation.converters  # noqa: F401 (registers the <id:...> converter)
-from selection import effort_views
+from selection.effort import views as effort_views
 from selection.runs import views
 
 urlpatterns = [

@@ -161,7 +161,7 @@ def test_many_bars_name_only_as_many_as_fit():
 
 
 def test_a_long_stretch_of_days_is_merged_into_at_most_48_bars():
-    from selection.effort_views import _throughput_chart
+    from selection.effort.views import _throughput_chart
 
     series = {"unit": "day", "start": "2026-01-01 00:00", "counts": [1] * 400}
     root = parse(_throughput_chart(series))
