@@ -60,7 +60,7 @@ def run_effort(run_id: int) -> str:
 @shared_task(acks_late=True, soft_time_limit=6 * 3600, time_limit=6 * 3600 + 300)
 def judge_spa_round(round_id: int) -> str:
     """On the `gpu` queue (CELERY_TASK_ROUTES): trains the round's policy, then judges."""
-    from selection.spa import spa_round_execute
+    from selection.spa.services import spa_round_execute
 
     return spa_round_execute(round_id=round_id).status
 

@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import get_project_for_lead
-from selection import charts, spa
+from selection import charts
 from selection.effort import dashboard, minimums
 from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
 from selection.effort.simulate import FEATURES
 from selection.models import EffortRun, SpaRound
-from selection.spa import SpaError, spa_round_preview, spa_round_start
-from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
+from selection.spa import services as spa
+from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
+from selection.spa.services import SpaError, spa_round_preview, spa_round_start
 
 # The SPA form's fields, passed unchanged from the form to the confirmation and back.
 SPA_FIELDS = ("judge", "noisy_share", "audit_share", "low_confidence", "min_confidence",

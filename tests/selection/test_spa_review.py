@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 from annotation.export.service import export_dpo
 from annotation.models import Assignment, Label, Pair
 from selection.models import SpaProposal, SpaRound
-from selection.spa import (
+from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
+from selection.spa.services import (
     SpaError,
     spa_params,
     spa_round_create,
@@ -23,7 +24,6 @@ from selection.spa import (
     spa_round_preview,
     spa_round_start,
 )
-from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
 from tests.factories import UserFactory
 from tests.selection.effort_helpers import spa_seeded
 

@@ -99,7 +99,7 @@ def test_a_real_worker_runs_an_effort_simulation_with_progress(project):
 def test_a_gpu_queue_worker_trains_and_judges_an_spa_round(project, tmp_path):
     from annotation.models import Label
     from selection.models import SpaRound
-    from selection.spa import spa_round_start
+    from selection.spa.services import spa_round_start
     from tests.factories import UserFactory
     from tests.tiny_lm import tiny_gpt2, tiny_tokenizer
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from selection.effort import rewardmodel
 from selection.effort.rewardmodel import sigmoid
-from selection.judges.judgement import Judgement
+from selection.spa.judges.judgement import Judgement
 
 
 class EmbeddingRewardJudge:

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from selection import spa
 from selection.models import SpaRound
+from selection.spa import services as spa
 
 JUDGE_CHUNK = 64
 
@@ -35,13 +35,13 @@ def load_policy(path: str):
 def implicit_judgements(round_: SpaRound, pairs: list[tuple], stage):
     """(pairs, judgements): the round's policy judges the candidates, and, with data expansion,
     first writes new responses for unlabeled prompts that join the candidates."""
-    from selection.judges.implicit import ImplicitRewardJudge
+    from selection.spa.judges.implicit import ImplicitRewardJudge
 
     tokenizer, reference = reference_model(settings.SPA_REFERENCE_MODEL)
     policy = _policy(round_, tokenizer, reference, stage(round_, "training the policy", 0.0, 0.5))
     p = round_.params
     if p["expand"]:
-        from selection.spa_expansion import expand
+        from selection.spa.expansion import expand
 
         pairs = pairs + expand(round_, policy, tokenizer, stage(round_, "writing responses",
                                                                  0.5, 0.6))  # fmt: skip
@@ -68,7 +68,7 @@ def _policy(round_: SpaRound, tokenizer, reference, progress):
         raise spa.SpaError("SPA needs a human seed: no decided pair to train the policy on")
     parent = round_.parent
     start = load_policy(parent.policy_path) if parent and parent.policy_path else reference
-    from selection.judges.training import dpo_train
+    from selection.spa.judges.training import dpo_train
 
     out = spa.policy_dir(round_)
     lineage = {"round": round_.number, "parent_round": parent.number if parent else None,
@@ -85,7 +85,7 @@ def _policy(round_: SpaRound, tokenizer, reference, progress):
 
 def embedding_judgements(round_: SpaRound, pairs: list[tuple], stage):
     from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
-    from selection.judges.embedding import EmbeddingRewardJudge
+    from selection.spa.judges.embedding import EmbeddingRewardJudge
 
     progress = stage(round_, "judging", 0.1, 0.9)
     name = embedder_name()

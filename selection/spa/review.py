@@ -21,9 +21,9 @@ from annotation.models import (
     Pair,
     PairStatus,
 )
-from selection.judges import routing
 from selection.models import SpaRound
-from selection.spa import DEFAULTS, SpaError
+from selection.spa.judges import routing
+from selection.spa.services import DEFAULTS, SpaError
 
 Review = SpaRound.Review
 

@@ -1,6 +1,6 @@
 """SPA rounds (arXiv 2406.04412): train the policy on what is known, judge unlabeled pairs with
 it, hold the confident judgements as proposals (applied as model labels once people's answers
-on an audit sample are accurate enough: selection/spa_review.py), send the rest to people.
+on an audit sample are accurate enough: selection/spa/review.py), send the rest to people.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from django.db import transaction
 
 from annotation.export.aggregate import Policy, Vote, decide
 from annotation.models import Label, LabelSource, Pair, PairStatus, Project
-from selection.judges import routing
 from selection.models import SpaProposal, SpaRound
+from selection.spa.judges import routing
 
-JUDGES = ("implicit", "embedding")  # selection.spa_judges.JUDGES builds them
+JUDGES = ("implicit", "embedding")  # selection.spa.judging.JUDGES builds them
 # min_confidence: a judgement is a label only at max(p, 1 − p) ≥ 0.7, i.e. the judge gives the
 # other answer at most 3 in 10. min_seed: 50 decided pairs before a judge is fitted on them.
 # min_audit / min_audit_accuracy: a round can be applied once people decided 10 of its audit
@@ -237,7 +237,7 @@ def training_rows(project: Project, before_round: int) -> list[dict]:
 
 
 def _judge(spa: SpaRound, pairs: list[tuple]):
-    from selection.spa_judges import JUDGES as BUILDERS
+    from selection.spa.judging import JUDGES as BUILDERS
 
     return BUILDERS[spa.judge](spa, pairs, stage)
 
