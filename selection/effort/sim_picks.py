@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from selection.effort import rewardmodel
+from selection import rewardmodel
 from selection.strategies import STRATEGIES
 from selection.strategies.base import best_pairs
 

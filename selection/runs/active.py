@@ -12,7 +12,8 @@ import numpy as np
 from django.db import transaction
 
 from annotation.models import Label, Pair, PairStatus, Project
-from selection.effort import inputs, rewardmodel
+from selection import rewardmodel
+from selection.effort import inputs
 from selection.effort.live_effort import DECISIVE, winner_minus_loser
 from selection.embedding import embedding_matrix
 

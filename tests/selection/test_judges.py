@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from selection.effort.rewardmodel import sigmoid
+from selection.rewardmodel import sigmoid
 from selection.spa.judges import logprobs as lp
 from selection.spa.judges.implicit import ImplicitRewardJudge
 from selection.spa.judges.judgement import judgements
