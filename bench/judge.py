@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 POOL = ROOT.parent / "shared" / "data" / "alpacaeval_pool.jsonl"
-DEMO = ROOT / "annotation" / "demo_data" / "alpacaeval_sample.jsonl"
+DEMO = ROOT / "selection" / "demo_data" / "alpacaeval_sample.jsonl"
 
 
 def pairs(count: int) -> list[tuple[str, str, str]]:
