@@ -16,7 +16,8 @@ from selection.columns import vector_warnings
 from selection.embedding import embedding_progress
 from selection.models import ModelProfile, SelectionRun
 from selection.profiles import competency_columns
-from selection.runs.active import ACTIVE, start_due_batches
+from selection.runs.active import ACTIVE
+from selection.runs.batches import start_due_batches
 from selection.runs.services import SelectionError, selection_run_retry, selection_run_start
 from selection.strategies import STRATEGIES
 
