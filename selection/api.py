@@ -17,8 +17,9 @@ from selection.effort import dashboard
 from selection.effort.services import EffortError, effort_run_start
 from selection.models import EffortRun, SelectionRun, SpaRound
 from selection.runs.services import SelectionError, selection_run_start
+from selection.spa.errors import SpaError
 from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
-from selection.spa.services import JUDGES, SpaError, spa_round_start
+from selection.spa.services import JUDGES, spa_round_start
 from selection.strategies import STRATEGIES
 
 

@@ -23,8 +23,9 @@ from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_r
 from selection.effort.simulate import FEATURES
 from selection.models import EffortRun, SpaRound
 from selection.spa import services as spa
+from selection.spa.errors import SpaError
 from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
-from selection.spa.services import SpaError, spa_round_preview, spa_round_start
+from selection.spa.services import spa_round_preview, spa_round_start
 
 # The SPA form's fields, passed unchanged from the form to the confirmation and back.
 SPA_FIELDS = ("judge", "noisy_share", "audit_share", "low_confidence", "min_confidence",

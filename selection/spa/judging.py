@@ -13,9 +13,12 @@ import numpy as np
 from django.conf import settings
 
 from selection.models import SpaRound
-from selection.spa import services as spa
+from selection.spa.errors import SpaError
+from selection.spa.seed import human_seed, training_rows
 
 JUDGE_CHUNK = 64
+# SPA's extrapolation strength for de-coupled noise detection, per round (1/2, 1/4, 1/8).
+LAMBDAS = {1: 0.5, 2: 0.25, 3: 0.125}
 
 
 @cache
@@ -46,9 +49,9 @@ def implicit_judgements(round_: SpaRound, pairs: list[tuple], stage):
         pairs = pairs + expand(round_, policy, tokenizer, stage(round_, "writing responses",
                                                                  0.5, 0.6))  # fmt: skip
     if not pairs:
-        raise spa.SpaError("no unlabeled open pairs to judge, and no unlabeled prompt to expand")
+        raise SpaError("no unlabeled open pairs to judge, and no unlabeled prompt to expand")
     judge = ImplicitRewardJudge(policy, reference, tokenizer, beta=p["beta"],
-                                lam=spa.LAMBDAS.get(round_.number, 0.125),
+                                lam=LAMBDAS.get(round_.number, 0.125),
                                 max_tokens=p["max_length"])  # fmt: skip
     report, out = stage(round_, "judging pairs", 0.6, 0.95), []
     for start in range(0, len(pairs), JUDGE_CHUNK):
@@ -63,14 +66,14 @@ def _policy(round_: SpaRound, tokenizer, reference, progress):
     reference) on people's labels and the earlier rounds' judge labels."""
     if round_.policy_path and Path(round_.policy_path).exists():
         return load_policy(round_.policy_path)
-    rows = spa.training_rows(round_.project, round_.number)
+    rows = training_rows(round_.project, round_.number)
     if not rows:
-        raise spa.SpaError("SPA needs a human seed: no decided pair to train the policy on")
+        raise SpaError("SPA needs a human seed: no decided pair to train the policy on")
     parent = round_.parent
     start = load_policy(parent.policy_path) if parent and parent.policy_path else reference
     from selection.spa.judges.training import dpo_train
 
-    out = spa.policy_dir(round_)
+    out = policy_dir(round_)
     lineage = {"round": round_.number, "parent_round": parent.number if parent else None,
                "start": parent.policy_path if parent else settings.SPA_REFERENCE_MODEL,
                "reference": settings.SPA_REFERENCE_MODEL}  # fmt: skip
@@ -89,18 +92,22 @@ def embedding_judgements(round_: SpaRound, pairs: list[tuple], stage):
 
     progress = stage(round_, "judging", 0.1, 0.9)
     name = embedder_name()
-    seed = spa.human_seed(round_.project)
+    seed = human_seed(round_.project)
     ids = sorted({i for r in pairs for i in r[2:4]} | {i for w, lo in seed for i in (w, lo)})
     embeddings_compute(response_ids=ids, name=name)
     vectors = embedding_matrix(ids, name)
     if not seed:
-        raise spa.SpaError("SPA needs a human seed: no decided pair to fit the judge on")
+        raise SpaError("SPA needs a human seed: no decided pair to fit the judge on")
     judge = EmbeddingRewardJudge.fit(np.array([vectors[w] - vectors[lo] for w, lo in seed]))
     round_.lineage = {"round": round_.number, "judge": "embedding", "seed_pairs": len(seed)}
     progress(0.5)
     a = np.array([vectors[r[2]] for r in pairs])
     b = np.array([vectors[r[3]] for r in pairs])
     return pairs, judge.judge(a, b)
+
+
+def policy_dir(spa: SpaRound) -> Path:
+    return Path(settings.MEDIA_ROOT) / "spa" / spa.project.slug / f"round-{spa.number}"
 
 
 def lineage_text(round_: SpaRound) -> str:

@@ -22,8 +22,9 @@ from annotation.models import (
     PairStatus,
 )
 from selection.models import SpaRound
+from selection.spa.errors import SpaError
 from selection.spa.judges import routing
-from selection.spa.services import DEFAULTS, SpaError
+from selection.spa.services import DEFAULTS
 
 Review = SpaRound.Review
 

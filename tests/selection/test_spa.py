@@ -12,7 +12,7 @@ from annotation.models import Label, Pair, Response
 from selection.models import SpaProposal, SpaRound
 from selection.spa.judging import reference_model
 from selection.spa.review import round_figures, spa_round_apply
-from selection.spa.services import training_rows
+from selection.spa.seed import training_rows
 from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from rest_framework.test import APIClient
 from annotation.export.service import export_dpo
 from annotation.models import Assignment, Label, Pair
 from selection.models import SpaProposal, SpaRound
+from selection.spa.errors import SpaError
 from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
 from selection.spa.services import (
-    SpaError,
     spa_params,
     spa_round_create,
     spa_round_execute,
