@@ -1,11 +1,14 @@
 """Building a round's judge: the reference LM (loaded once per worker), the round's policy
-(trained here when it does not exist yet), or the embedding judge fitted on people's labels."""
+(trained here when it does not exist yet), or the embedding judge fitted on people's labels.
+Judges are registered by name in JUDGES; what differs between them is a field of their entry,
+never a test of the name."""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -114,8 +117,31 @@ def lineage_text(round_: SpaRound) -> str:
     return json.dumps(round_.lineage, indent=2)
 
 
-# A judge by name: (round, candidate rows, stage) → (rows, judgements). Names as in spa.JUDGES.
-JUDGES: dict[str, Callable] = {
-    "implicit": implicit_judgements,
-    "embedding": embedding_judgements,
+@dataclass(frozen=True)
+class Judge:
+    # (round, candidate rows, stage) → (rows, judgements): rows grow when the judge expands.
+    run: Callable[[SpaRound, list[tuple], Callable], tuple[list[tuple], list]]
+    label: str  # the dashboard's menu entry
+    # Trains a language model: worth it only on GPU workers (default_judge).
+    gpu: bool = False
+    # Its policy can write new responses for unlabeled prompts (SPA's data expansion).
+    expands: bool = False
+    # The effort dashboard's SPA simulation replays this judge (selection/effort/spa_sim.py).
+    simulated: bool = False
+
+
+# In the dashboard's menu order.
+JUDGES: dict[str, Judge] = {
+    "embedding": Judge(embedding_judgements, "embedding (fast)", simulated=True),
+    "implicit": Judge(implicit_judgements, "implicit reward (LM)", gpu=True, expands=True),
 }
+
+
+def default_judge() -> str:
+    """A judge that trains a language model where GPU workers are configured, else one that
+    any worker runs quickly."""
+    return next(name for name, j in JUDGES.items() if j.gpu == settings.SPA_GPU_WORKERS)
+
+
+def expanding_judges() -> list[str]:
+    return [name for name, j in JUDGES.items() if j.expands]

@@ -8,17 +8,15 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 
 from annotation.models import Label, Pair, PairStatus, Project
 from selection.models import SpaProposal, SpaRound
 from selection.spa.errors import SpaError
 from selection.spa.judges import routing
-from selection.spa.judging import JUDGES as BUILDERS
+from selection.spa.judging import JUDGES, default_judge, expanding_judges
 from selection.spa.seed import human_seed
 
-JUDGES = tuple(BUILDERS)
 # min_confidence: a judgement is a label only at max(p, 1 − p) ≥ 0.7, i.e. the judge gives the
 # other answer at most 3 in 10. min_seed: 50 decided pairs before a judge is fitted on them.
 # min_audit / min_audit_accuracy: a round can be applied once people decided 10 of its audit
@@ -42,11 +40,6 @@ NUMBERS = {
 ARM_MAX_LENGTH = Pair._meta.get_field("arm").max_length
 
 
-def default_judge() -> str:
-    """The language-model judge only where GPU workers are configured; it trains a model."""
-    return "implicit" if settings.SPA_GPU_WORKERS else "embedding"
-
-
 def spa_params(raw: dict) -> dict:
     params = DEFAULTS | {k: v for k, v in raw.items() if v is not None and k in DEFAULTS}
     params["judge"] = params["judge"] or default_judge()
@@ -58,8 +51,9 @@ def spa_params(raw: dict) -> dict:
     for key, bounds in NUMBERS.items():
         if params[key] is not None:
             params[key] = _number(key, params[key], *bounds)
-    if params["expand"] and params["judge"] != "implicit":
-        raise SpaError("expand: new responses are written by the policy; use the implicit judge")
+    if params["expand"] and not JUDGES[params["judge"]].expands:
+        raise SpaError("expand: new responses are written by the policy; use the "
+                       f"{' or '.join(expanding_judges())} judge")  # fmt: skip
     return params
 
 
@@ -211,7 +205,7 @@ def candidates(spa: SpaRound) -> list[tuple]:
 
 
 def _judge(spa: SpaRound, pairs: list[tuple]):
-    return BUILDERS[spa.judge](spa, pairs, stage)
+    return JUDGES[spa.judge].run(spa, pairs, stage)
 
 
 def _hold(spa: SpaRound, pairs: list[tuple], judged, actions: list[str]) -> dict:
