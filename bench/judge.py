@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 POOL = ROOT.parent / "shared" / "data" / "alpacaeval_pool.jsonl"
-DEMO = ROOT / "annotation" / "demo_data" / "alpacaeval_sample.jsonl"
+DEMO = ROOT / "selection" / "demo_data" / "alpacaeval_sample.jsonl"
 
 
 def pairs(count: int) -> list[tuple[str, str, str]]:
@@ -45,7 +45,7 @@ def bare_forward(judge, prompts, responses) -> float:
     """Both models' forward passes over the judge's own batches, and nothing else."""
     import torch
 
-    from selection.judges import logprobs as lp
+    from selection.spa.judges import logprobs as lp
 
     batches = list(judge._batches(prompts, responses))
     began = time.perf_counter()
@@ -75,9 +75,9 @@ def main() -> None:
     django.setup()
     import torch
 
-    from selection.judges.implicit import ImplicitRewardJudge
-    from selection.judges.training import dpo_train
-    from selection.spa_judges import reference_model
+    from selection.spa.judges.implicit import ImplicitRewardJudge
+    from selection.spa.judges.training import dpo_train
+    from selection.spa.judging import reference_model
 
     tokenizer, reference = reference_model("smollm2")
     judge = ImplicitRewardJudge(copy.deepcopy(reference), reference, tokenizer,

@@ -51,10 +51,10 @@ def setup_django() -> None:
 
 
 def load_pool():
-    from annotation.demo import WR_COLUMNS
     from annotation.importing.service import import_file
     from annotation.models import Project, Response
     from selection.competency import model_profiles_import
+    from selection.demo import WR_COLUMNS
     from selection.embedding import embedder_name
     from selection.models import ResponseEmbedding
     from selection.profiles import competency_buckets_compute

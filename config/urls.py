@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from annotation.forms import LimitedAuthenticationForm
 from annotation.views.accounts import PasswordSetView
+from selection.urls import api_urlpatterns as selection_api
 
 # Django tries the patterns in order, and each include whose prefix does not match raises and
 # catches a Resolver404: the pages annotators hit on every answer come before admin/ and api/v1/
@@ -22,6 +23,8 @@ urlpatterns = [
     path("", include("annotation.urls")),
     path("", include("selection.urls")),
     path("api/v1/", include("annotation.api.urls")),
+    # selection's API routes (runs, effort, metrics, SPA): annotation never imports selection.
+    path("api/v1/", include(selection_api)),
     path("admin/", admin.site.urls),
     # A one-time link a lead hands to someone whose account they created.
     path("accounts/set-password/<uidb64>/<token>/", PasswordSetView.as_view(), name="password_set"),

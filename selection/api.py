@@ -16,9 +16,11 @@ from annotation.api.access import WriteThrottle, project_for
 from selection.effort import dashboard
 from selection.effort.services import EffortError, effort_run_start
 from selection.models import EffortRun, SelectionRun, SpaRound
-from selection.services import SelectionError, selection_run_start
-from selection.spa import JUDGES, SpaError, spa_round_start
-from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
+from selection.runs.services import SelectionError, selection_run_start
+from selection.spa.errors import SpaError
+from selection.spa.judging import JUDGES
+from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
+from selection.spa.services import spa_round_start
 from selection.strategies import STRATEGIES
 
 
@@ -165,7 +167,7 @@ class SpaRoundSerializer(serializers.ModelSerializer):
 
 class SpaStartSerializer(serializers.Serializer):
     judge = serializers.ChoiceField(
-        choices=JUDGES, required=False, help_text="default: implicit with SPA_GPU_WORKERS"
+        choices=list(JUDGES), required=False, help_text="default: implicit with SPA_GPU_WORKERS"
     )
     noisy_share = serializers.FloatField(min_value=0, max_value=0.5, default=0.1)
     audit_share = serializers.FloatField(min_value=0, max_value=0.5, default=0.05)

@@ -9,7 +9,8 @@ from annotation.models import Project
 from selection.effort.services import effort_run_execute
 from selection.embedding import embeddings_compute, missing_response_ids
 from selection.profiles import competency_buckets_compute
-from selection.services import selection_run_execute
+from selection.runs.batches import start_due_batches
+from selection.runs.services import selection_run_execute
 
 EMBED_CHUNK = 512
 TRANSIENT = (OperationalError, ConnectionError)
@@ -60,7 +61,7 @@ def run_effort(run_id: int) -> str:
 @shared_task(acks_late=True, soft_time_limit=6 * 3600, time_limit=6 * 3600 + 300)
 def judge_spa_round(round_id: int) -> str:
     """On the `gpu` queue (CELERY_TASK_ROUTES): trains the round's policy, then judges."""
-    from selection.spa import spa_round_execute
+    from selection.spa.services import spa_round_execute
 
     return spa_round_execute(round_id=round_id).status
 
@@ -68,6 +69,4 @@ def judge_spa_round(round_id: int) -> str:
 @shared_task(acks_late=True, soft_time_limit=300, time_limit=360, autoretry_for=TRANSIENT)
 def refit_uncertain() -> int:
     """Celery beat's periodic check: start every active-learning batch that is due."""
-    from selection.active import start_due_batches
-
     return len(start_due_batches())

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.urls import path
 
 import annotation.converters  # noqa: F401 (registers the <id:...> converter)
-from selection import effort_views, views
+from selection import api as sel
+from selection.effort import views as effort_views
+from selection.runs import views
 
 urlpatterns = [
     path("projects/<slug:slug>/selection/", views.runs, name="selection_runs"),
@@ -27,4 +29,17 @@ urlpatterns += [
     path(
         "projects/<slug:slug>/effort/<slug:table>.csv", effort_views.effort_csv, name="effort_csv"
     ),
+]
+
+# The REST API's selection routes: config/urls.py mounts them under api/v1/, after annotation's.
+P = "projects/<slug:slug>/"
+api_urlpatterns = [
+    path(P + "selection-runs/", sel.SelectionRunList.as_view(), name="api-selection-runs"),
+    path(P + "selection-runs/<id:pk>/", sel.SelectionRunDetail.as_view(), name="api-selection-run"),
+    path(P + "effort-runs/", sel.EffortRunList.as_view(), name="api-effort-runs"),
+    path(P + "effort-runs/<id:pk>/", sel.EffortRunDetail.as_view(), name="api-effort-run"),
+    path(P + "metrics/", sel.Metrics.as_view(), name="api-metrics"),
+    path(P + "spa-rounds/", sel.SpaRoundList.as_view(), name="api-spa-rounds"),
+    path(P + "spa-rounds/<id:pk>/apply/", sel.SpaRoundApply.as_view(), name="api-spa-apply"),
+    path(P + "spa-rounds/<id:pk>/revert/", sel.SpaRoundRevert.as_view(), name="api-spa-revert"),
 ]

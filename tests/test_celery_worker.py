@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from selection.models import SelectionRun
-from selection.services import selection_run_start
+from selection.runs.services import selection_run_start
 from tests.factories import ProjectFactory, PromptFactory, ResponseFactory
 from tests.workers import celery_worker, wait_for
 

@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import annotation.converters  # noqa: F401 (registers the <id:...> converter)
 from annotation.api import views as v
 from annotation.api.tokens import TokenView
-from selection import api as sel
 
 P = "projects/<slug:slug>/"
 
@@ -32,12 +31,4 @@ urlpatterns = [
     path(P + "exports/", v.ExportList.as_view(), name="api-exports"),
     path(P + "exports/<id:pk>/", v.ExportDetail.as_view(), name="api-export"),
     path(P + "exports/<id:pk>/download/", v.ExportDownload.as_view(), name="api-export-file"),
-    path(P + "selection-runs/", sel.SelectionRunList.as_view(), name="api-selection-runs"),
-    path(P + "selection-runs/<id:pk>/", sel.SelectionRunDetail.as_view(), name="api-selection-run"),
-    path(P + "effort-runs/", sel.EffortRunList.as_view(), name="api-effort-runs"),
-    path(P + "effort-runs/<id:pk>/", sel.EffortRunDetail.as_view(), name="api-effort-run"),
-    path(P + "metrics/", sel.Metrics.as_view(), name="api-metrics"),
-    path(P + "spa-rounds/", sel.SpaRoundList.as_view(), name="api-spa-rounds"),
-    path(P + "spa-rounds/<id:pk>/apply/", sel.SpaRoundApply.as_view(), name="api-spa-apply"),
-    path(P + "spa-rounds/<id:pk>/revert/", sel.SpaRoundRevert.as_view(), name="api-spa-revert"),
 ]

@@ -1,5 +1,6 @@
 """Effort accounting: how many labels (and annotator-seconds) each strategy needs.
 
-Pure maths lives in `rewardmodel`, `curves`, `agreement` and `simulate`; `live` and `services`
-read the database.
+Pure maths lives in `curves`, `agreement` and `simulate` (the reward model they fit is
+selection/rewardmodel.py); `live_effort` and `services` read the database; `views` is the lead's
+effort dashboard, with its SPA panel.
 """

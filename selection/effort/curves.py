@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from selection.effort import rewardmodel
+from selection import rewardmodel
 
 DEFAULT_SHARE_OF_BEST = 0.95
 CHANCE = 0.5  # accuracy before any label: an untrained model scores every pair ½

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from selection.effort import curves, minimums
-from selection.effort.rewardmodel import L2
 from selection.effort.simulate import jsonable
+from selection.rewardmodel import L2
 
 DECISIVE = {"a", "b"}
 BOOT = 300

@@ -1,7 +1,7 @@
 """Which pairs each simulated arm puts in front of people, and in what order.
 
 The order is the queue's own: every pair gets an independent random priority (as
-selection/services.py gives it) and people take the highest first, so no prompt's pairs come
+selection/runs/services.py gives it) and people take the highest first, so no prompt's pairs come
 as a block and early file order (often one kind of model) means nothing.
 
 Three kinds of arm: a registered strategy (chosen once, up front, as a selection run does),
@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from selection.effort import rewardmodel
+from selection import rewardmodel
 from selection.strategies import STRATEGIES
 from selection.strategies.base import best_pairs
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from selection.effort import curves, minimums
-from selection.effort.rewardmodel import L2, sigmoid
 from selection.effort.sim_picks import ACTIVE, ORACLE, active_picks, static_picks
+from selection.rewardmodel import L2, sigmoid
 from selection.strategies import PromptGroup
 
 LOOK_SECONDS = 4.0

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from selection.effort.rewardmodel import sigmoid
 from selection.effort.sim_picks import static_picks
 from selection.effort.simulate import Annotators, SimParams, SimPrompt, eval_pairs, split_prompts
-from selection.judges.embedding import EmbeddingRewardJudge
+from selection.rewardmodel import sigmoid
+from selection.spa.judges.embedding import EmbeddingRewardJudge
 
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
 QUANTILES = (0.1, 0.5, 0.9, 0.99)

@@ -8,6 +8,7 @@ from django.urls import URLPattern, reverse
 from annotation.api.urls import urlpatterns
 from annotation.models import ExportJob, ImportJob
 from selection.models import EffortRun, SelectionRun, SpaRound
+from selection.urls import api_urlpatterns
 from tests.factories import PairFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,8 @@ NO_PROJECT = "No such project."
 
 
 def test_the_table_names_every_endpoint_and_method():
-    names = {p.name for p in urlpatterns if isinstance(p, URLPattern)}
+    api = [*urlpatterns, *api_urlpatterns]  # annotation's endpoints, then selection's
+    names = {p.name for p in api if isinstance(p, URLPattern)}
     assert names == {name for name, _method in ACCESS}
 
 

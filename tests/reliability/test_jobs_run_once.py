@@ -16,7 +16,7 @@ from annotation import job as jobs
 from annotation.models import ExportJob, Pair
 from config.celery import app
 from selection.models import EffortRun, SelectionRun
-from selection.services import selection_run_execute
+from selection.runs.services import selection_run_execute
 from tests.factories import PromptFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_annotators_cannot_resume_jobs(client, annotator, project):
 
 def test_a_redelivered_spa_round_leaves_a_round_whose_worker_still_beats_alone(project):
     from selection.models import SpaRound
-    from selection.spa import spa_round_execute
+    from selection.spa.services import spa_round_execute
 
     spa = SpaRound.objects.create(project=project, number=1, judge="embedding", status="running",
                                   heartbeat_at=timezone.now())  # fmt: skip

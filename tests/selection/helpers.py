@@ -6,7 +6,7 @@ from pathlib import Path
 from annotation.importing.service import import_file
 from selection.competency import model_profiles_import
 
-DEMO = Path(__file__).resolve().parents[2] / "annotation" / "demo_data"
+DEMO = Path(__file__).resolve().parents[2] / "selection" / "demo_data"
 
 
 def slice_of_demo(tmp_path: Path, prompts: int, models: int) -> Path:

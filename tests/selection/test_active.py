@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from annotation.models import Label, Pair
-from selection.active import next_batch_due, reward_weights, start_due_batches
 from selection.embedding import embedder_name, embedding_matrix
 from selection.models import SelectionRun
-from selection.services import selection_run_execute, selection_run_start
+from selection.runs.active import reward_weights
+from selection.runs.batches import next_batch_due, start_due_batches
+from selection.runs.services import selection_run_execute, selection_run_start
 from tests.factories import UserFactory
 from tests.selection.helpers import load_slice
 

@@ -161,7 +161,7 @@ def test_many_bars_name_only_as_many_as_fit():
 
 
 def test_a_long_stretch_of_days_is_merged_into_at_most_48_bars():
-    from selection.effort_views import _throughput_chart
+    from selection.effort.views import _throughput_chart
 
     series = {"unit": "day", "start": "2026-01-01 00:00", "counts": [1] * 400}
     root = parse(_throughput_chart(series))
@@ -172,7 +172,7 @@ def test_a_long_stretch_of_days_is_merged_into_at_most_48_bars():
 
 
 def test_selection_scores_are_binned_at_round_edges():
-    from selection.services import _histogram
+    from selection.runs.services import _histogram
 
     scores = np.random.default_rng(0).normal(0.4, 0.15, size=500).tolist()
     histogram = _histogram(scores)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from selection.effort import agreement, curves, live_effort, minimums, rewardmodel
+from selection import rewardmodel
+from selection.effort import agreement, curves, live_effort, minimums
 from selection.effort.simulate import Arm, SimParams, SimPrompt, gold_to_scale, simulate
 from selection.strategies import STRATEGIES, Candidate, PromptGroup, register
 

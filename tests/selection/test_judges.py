@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from selection.effort.rewardmodel import sigmoid
-from selection.judges import logprobs as lp
-from selection.judges.implicit import ImplicitRewardJudge
-from selection.judges.judgement import judgements
-from selection.judges.routing import (
+from selection.rewardmodel import sigmoid
+from selection.spa.judges import logprobs as lp
+from selection.spa.judges.implicit import ImplicitRewardJudge
+from selection.spa.judges.judgement import judgements
+from selection.spa.judges.routing import (
     AUDIT,
     AUTO,
     FAILED,
@@ -96,7 +96,7 @@ def test_identical_policy_and_reference_have_no_preference(tok):
 
 
 def judged(margins):
-    from selection.judges.judgement import Judgement
+    from selection.spa.judges.judgement import Judgement
 
     return [Judgement(0.9, 1.0, m) for m in margins]
 
@@ -116,7 +116,7 @@ def test_the_lowest_dnd_margins_are_noisy_and_audits_are_sampled_from_the_rest()
 
 
 def test_a_judgement_below_the_minimum_confidence_goes_to_people_whatever_its_margin():
-    from selection.judges.judgement import Judgement
+    from selection.spa.judges.judgement import Judgement
 
     confidences = [0.55, 0.65, 0.69, 0.7, 0.8, 0.95, 0.3, 0.05]  # p(A ≻ B); 0.3 is 0.7 for B
     rows = [Judgement(p, 0.0, 100.0 + i) for i, p in enumerate(confidences)]
@@ -126,7 +126,7 @@ def test_a_judgement_below_the_minimum_confidence_goes_to_people_whatever_its_ma
 
 
 def test_raising_the_minimum_confidence_never_labels_more_pairs():
-    from selection.judges.judgement import Judgement
+    from selection.spa.judges.judgement import Judgement
 
     rng = np.random.default_rng(3)
     p_a, margins = rng.uniform(size=200), rng.normal(size=200)
@@ -142,7 +142,7 @@ def test_raising_the_minimum_confidence_never_labels_more_pairs():
 
 
 def test_noisy_pairs_are_the_lowest_margins_among_all_judged_and_audits_come_from_auto():
-    from selection.judges.judgement import Judgement
+    from selection.spa.judges.judgement import Judgement
 
     rows = [Judgement(0.6 if i % 2 else 0.9, 0.0, float(i)) for i in range(40)]
     policy = RoutingPolicy(0.1, 0.0, "human", min_confidence=0.7, min_audit=5)
@@ -155,7 +155,7 @@ def test_noisy_pairs_are_the_lowest_margins_among_all_judged_and_audits_come_fro
 
 
 def test_most_auto_is_what_route_labels_when_every_judgement_is_confident():
-    from selection.judges.judgement import Judgement
+    from selection.spa.judges.judgement import Judgement
 
     for n, policy in [(361, RoutingPolicy(0.1, 0.05, "human", 0.7, 10)),
                       (20, RoutingPolicy(0.2, 0.0, "smooth", 0.7, 10)),
@@ -183,7 +183,7 @@ def test_audited_accuracy_has_a_wilson_interval():
 
 
 def test_a_dpo_step_moves_the_margin_towards_the_chosen_responses(tok, tmp_path):
-    from selection.judges.training import dpo_train
+    from selection.spa.judges.training import dpo_train
 
     model = tiny_gpt2(tok, seed=5)
     reference = copy.deepcopy(model)
@@ -218,7 +218,7 @@ def test_texts_longer_than_the_models_window_are_cut_to_fit(tok):
 
 
 def test_the_policy_samples_k_answers_reproducibly(tok):
-    from selection.judges.generation import sample_responses
+    from selection.spa.judges.generation import sample_responses
 
     model = tiny_gpt2(tok).eval()
     first = sample_responses(model, tok, "Name a colour.", k=2, max_new_tokens=12, seed=3)
@@ -233,7 +233,7 @@ def test_the_policy_samples_k_answers_reproducibly(tok):
 
 
 def test_the_policy_s_nul_characters_are_dropped_from_its_answers(tok):
-    from selection.judges.generation import sample_responses
+    from selection.spa.judges.generation import sample_responses
 
     model = speaking_only(tiny_gpt2(tok), tok, "x\x00").eval()
     texts = sample_responses(model, tok, "Say x.", k=2, max_new_tokens=12, seed=0)

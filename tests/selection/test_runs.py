@@ -10,7 +10,7 @@ from annotation.models import Pair
 from selection.embedding import embedding_matrix, embeddings_compute, missing_response_ids
 from selection.models import ModelProfile, ResponseEmbedding, SelectionRun
 from selection.profiles import competency_buckets_compute
-from selection.services import SelectionError, selection_run_execute, selection_run_start
+from selection.runs.services import SelectionError, selection_run_execute, selection_run_start
 from tests.selection.helpers import load_slice
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_importing_models_buckets_the_pool(project, eager_tasks):
 
 
 def test_options_a_strategy_does_not_take_are_refused_before_the_run(project):
-    from selection.services import SelectionError, selection_run_start
+    from selection.runs.services import SelectionError, selection_run_start
 
     with pytest.raises(SelectionError, match=r"centroid takes no \['colour'\]; it accepts: none"):
         selection_run_start(project=project, strategy="centroid", params={"options": {"colour": 1}})

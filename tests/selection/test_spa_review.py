@@ -15,15 +15,15 @@ from rest_framework.test import APIClient
 from annotation.export.service import export_dpo
 from annotation.models import Assignment, Label, Pair
 from selection.models import SpaProposal, SpaRound
-from selection.spa import (
-    SpaError,
+from selection.spa.errors import SpaError
+from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
+from selection.spa.services import (
     spa_params,
     spa_round_create,
     spa_round_execute,
     spa_round_preview,
     spa_round_start,
 )
-from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
 from tests.factories import UserFactory
 from tests.selection.effort_helpers import spa_seeded
 

@@ -11,7 +11,7 @@ from config.celery import app
 from selection.embedding import embedder_name
 from selection.models import ModelProfile, ResponseEmbedding, SelectionRun
 from selection.profiles import competency_buckets_compute
-from selection.services import selection_run_start
+from selection.runs.services import selection_run_start
 from selection.tasks import embed_project
 from tests.selection.helpers import load_slice
 from tests.workers import celery_worker, wait_for
@@ -99,7 +99,7 @@ def test_a_real_worker_runs_an_effort_simulation_with_progress(project):
 def test_a_gpu_queue_worker_trains_and_judges_an_spa_round(project, tmp_path):
     from annotation.models import Label
     from selection.models import SpaRound
-    from selection.spa import spa_round_start
+    from selection.spa.services import spa_round_start
     from tests.factories import UserFactory
     from tests.tiny_lm import tiny_gpt2, tiny_tokenizer
 

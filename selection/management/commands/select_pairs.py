@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotation.access import get_project_for_command
 from selection.models import SelectionRun
-from selection.services import SelectionError, selection_run_start
+from selection.runs.services import SelectionError, selection_run_start
 from selection.strategies import STRATEGIES
 
 

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotation.access import get_project_for_command
 from selection.models import SpaRound
-from selection.spa import SpaError
-from selection.spa_review import audit_text, round_figures, spa_round_apply, spa_round_revert
+from selection.spa.errors import SpaError
+from selection.spa.review import audit_text, round_figures, spa_round_apply, spa_round_revert
 
 ACTIONS = {"show": lambda *, spa: None, "apply": spa_round_apply, "revert": spa_round_revert}
 

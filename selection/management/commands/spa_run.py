@@ -4,8 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from annotation.access import get_project_for_command
 from selection.models import SpaRound
-from selection.spa import DEFAULTS, JUDGES, SpaError, spa_round_create, spa_round_execute
-from selection.spa_review import round_figures
+from selection.spa.errors import SpaError
+from selection.spa.judging import JUDGES
+from selection.spa.review import round_figures
+from selection.spa.services import DEFAULTS, spa_round_create, spa_round_execute
 
 OPTIONS = ("judge", "noisy_share", "audit_share", "low_confidence", "min_confidence", "min_seed",
            "min_audit", "min_audit_accuracy", "arm", "limit", "epochs", "learning_rate", "lora",
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--judge",
             default=None,
-            choices=JUDGES,
+            choices=list(JUDGES),
             help="default: implicit with SPA_GPU_WORKERS, else embedding",
         )
         parser.add_argument("--noisy-share", type=float, default=0.1)

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 
 from annotation.access import get_project_for_lead
 from annotation.models import Pair
-from selection.active import ACTIVE, start_due_batches
 from selection.charts import histogram_svg
 from selection.columns import vector_warnings
 from selection.embedding import embedding_progress
 from selection.models import ModelProfile, SelectionRun
 from selection.profiles import competency_columns
-from selection.services import SelectionError, selection_run_retry, selection_run_start
+from selection.runs.active import ACTIVE
+from selection.runs.batches import start_due_batches
+from selection.runs.services import SelectionError, selection_run_retry, selection_run_start
 from selection.strategies import STRATEGIES
 
 

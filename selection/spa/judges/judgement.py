@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from selection.effort.rewardmodel import sigmoid
+from selection.rewardmodel import sigmoid
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from annotation.models import Label, LabelSource, Pair, Prompt, Response
 from annotation.services import PairSpec, pairs_create
-from selection.judges.generation import K, sample_responses
 from selection.models import SpaRound
+from selection.spa.judges.generation import K, sample_responses
 
 
 def model_name(round_: SpaRound) -> str:

@@ -11,11 +11,11 @@ from django.db import transaction
 
 from annotation.models import Project, Response
 from annotation.services import PairSpec, pairs_create
-from selection import active
 from selection.charts import round_edges
 from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
 from selection.models import SelectionRun
 from selection.profiles import Pool, pool_load
+from selection.runs import active
 from selection.strategies import STRATEGIES, PromptGroup, Strategy
 
 

@@ -19,7 +19,7 @@ from selection.effort.services import effort_run_execute, simulation_params
 from selection.embedding import PACKAGED_MINILM, embedder_name, missing_response_ids
 from selection.models import EffortRun, ResponseEmbedding
 from selection.profiles import competency_buckets_compute
-from selection.services import selection_run_start
+from selection.runs.services import selection_run_start
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 DEMO_SLUG = "alpacaeval-demo"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from selection.judges import logprobs as lp
+from selection.spa.judges import logprobs as lp
 
 K = 2  # SPA generates two responses per new prompt
 

@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from selection.judges.logprobs import context_limit
+from selection.spa.judges.logprobs import context_limit
 
 BETA = 0.1
 

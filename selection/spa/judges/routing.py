@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from selection.judges.judgement import Judgement
+from selection.spa.judges.judgement import Judgement
 
 AUTO, AUDIT, NOISY_HUMAN, NOISY_SMOOTH = "auto", "audit", "noisy_human", "noisy_smooth"
 UNSURE = "unsure"  # below min_confidence: left to people

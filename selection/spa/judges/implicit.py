@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from selection.judges import logprobs as lp
-from selection.judges.judgement import Judgement, judgements
+from selection.spa.judges import logprobs as lp
+from selection.spa.judges.judgement import Judgement, judgements
 
 
 class ImplicitRewardJudge:

@@ -14,9 +14,10 @@ from django.utils import timezone
 from annotation.export.aggregate import Policy, Vote, decide
 from annotation.models import Label, LabelSource
 from annotation.queue import ModelAnswer, model_labels_apply, model_labels_revert
-from selection.judges import routing
 from selection.models import SpaRound
-from selection.spa import DEFAULTS, SpaError
+from selection.spa.errors import SpaError
+from selection.spa.judges import routing
+from selection.spa.services import DEFAULTS
 
 Review = SpaRound.Review
 

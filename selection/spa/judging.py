@@ -1,21 +1,27 @@
 """Building a round's judge: the reference LM (loaded once per worker), the round's policy
-(trained here when it does not exist yet), or the embedding judge fitted on people's labels."""
+(trained here when it does not exist yet), or the embedding judge fitted on people's labels.
+Judges are registered by name in JUDGES; what differs between them is a field of their entry,
+never a test of the name."""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
 
-from selection import spa
 from selection.models import SpaRound
+from selection.spa.errors import SpaError
+from selection.spa.seed import human_seed, training_rows
 
 JUDGE_CHUNK = 64
+# SPA's extrapolation strength for de-coupled noise detection, per round (1/2, 1/4, 1/8).
+LAMBDAS = {1: 0.5, 2: 0.25, 3: 0.125}
 
 
 @cache
@@ -35,20 +41,20 @@ def load_policy(path: str):
 def implicit_judgements(round_: SpaRound, pairs: list[tuple], stage):
     """(pairs, judgements): the round's policy judges the candidates, and, with data expansion,
     first writes new responses for unlabeled prompts that join the candidates."""
-    from selection.judges.implicit import ImplicitRewardJudge
+    from selection.spa.judges.implicit import ImplicitRewardJudge
 
     tokenizer, reference = reference_model(settings.SPA_REFERENCE_MODEL)
     policy = _policy(round_, tokenizer, reference, stage(round_, "training the policy", 0.0, 0.5))
     p = round_.params
     if p["expand"]:
-        from selection.spa_expansion import expand
+        from selection.spa.expansion import expand
 
         pairs = pairs + expand(round_, policy, tokenizer, stage(round_, "writing responses",
                                                                  0.5, 0.6))  # fmt: skip
     if not pairs:
-        raise spa.SpaError("no unlabeled open pairs to judge, and no unlabeled prompt to expand")
+        raise SpaError("no unlabeled open pairs to judge, and no unlabeled prompt to expand")
     judge = ImplicitRewardJudge(policy, reference, tokenizer, beta=p["beta"],
-                                lam=spa.LAMBDAS.get(round_.number, 0.125),
+                                lam=LAMBDAS.get(round_.number, 0.125),
                                 max_tokens=p["max_length"])  # fmt: skip
     report, out = stage(round_, "judging pairs", 0.6, 0.95), []
     for start in range(0, len(pairs), JUDGE_CHUNK):
@@ -63,14 +69,14 @@ def _policy(round_: SpaRound, tokenizer, reference, progress):
     reference) on people's labels and the earlier rounds' judge labels."""
     if round_.policy_path and Path(round_.policy_path).exists():
         return load_policy(round_.policy_path)
-    rows = spa.training_rows(round_.project, round_.number)
+    rows = training_rows(round_.project, round_.number)
     if not rows:
-        raise spa.SpaError("SPA needs a human seed: no decided pair to train the policy on")
+        raise SpaError("SPA needs a human seed: no decided pair to train the policy on")
     parent = round_.parent
     start = load_policy(parent.policy_path) if parent and parent.policy_path else reference
-    from selection.judges.training import dpo_train
+    from selection.spa.judges.training import dpo_train
 
-    out = spa.policy_dir(round_)
+    out = policy_dir(round_)
     lineage = {"round": round_.number, "parent_round": parent.number if parent else None,
                "start": parent.policy_path if parent else settings.SPA_REFERENCE_MODEL,
                "reference": settings.SPA_REFERENCE_MODEL}  # fmt: skip
@@ -85,16 +91,16 @@ def _policy(round_: SpaRound, tokenizer, reference, progress):
 
 def embedding_judgements(round_: SpaRound, pairs: list[tuple], stage):
     from selection.embedding import embedder_name, embedding_matrix, embeddings_compute
-    from selection.judges.embedding import EmbeddingRewardJudge
+    from selection.spa.judges.embedding import EmbeddingRewardJudge
 
     progress = stage(round_, "judging", 0.1, 0.9)
     name = embedder_name()
-    seed = spa.human_seed(round_.project)
+    seed = human_seed(round_.project)
     ids = sorted({i for r in pairs for i in r[2:4]} | {i for w, lo in seed for i in (w, lo)})
     embeddings_compute(response_ids=ids, name=name)
     vectors = embedding_matrix(ids, name)
     if not seed:
-        raise spa.SpaError("SPA needs a human seed: no decided pair to fit the judge on")
+        raise SpaError("SPA needs a human seed: no decided pair to fit the judge on")
     judge = EmbeddingRewardJudge.fit(np.array([vectors[w] - vectors[lo] for w, lo in seed]))
     round_.lineage = {"round": round_.number, "judge": "embedding", "seed_pairs": len(seed)}
     progress(0.5)
@@ -103,12 +109,39 @@ def embedding_judgements(round_: SpaRound, pairs: list[tuple], stage):
     return pairs, judge.judge(a, b)
 
 
+def policy_dir(spa: SpaRound) -> Path:
+    return Path(settings.MEDIA_ROOT) / "spa" / spa.project.slug / f"round-{spa.number}"
+
+
 def lineage_text(round_: SpaRound) -> str:
     return json.dumps(round_.lineage, indent=2)
 
 
-# A judge by name: (round, candidate rows, stage) → (rows, judgements). Names as in spa.JUDGES.
-JUDGES: dict[str, Callable] = {
-    "implicit": implicit_judgements,
-    "embedding": embedding_judgements,
+@dataclass(frozen=True)
+class Judge:
+    # (round, candidate rows, stage) → (rows, judgements): rows grow when the judge expands.
+    run: Callable[[SpaRound, list[tuple], Callable], tuple[list[tuple], list]]
+    label: str  # the dashboard's menu entry
+    # Trains a language model: worth it only on GPU workers (default_judge).
+    gpu: bool = False
+    # Its policy can write new responses for unlabeled prompts (SPA's data expansion).
+    expands: bool = False
+    # The effort dashboard's SPA simulation replays this judge (selection/effort/spa_sim.py).
+    simulated: bool = False
+
+
+# In the dashboard's menu order.
+JUDGES: dict[str, Judge] = {
+    "embedding": Judge(embedding_judgements, "embedding (fast)", simulated=True),
+    "implicit": Judge(implicit_judgements, "implicit reward (LM)", gpu=True, expands=True),
 }
+
+
+def default_judge() -> str:
+    """A judge that trains a language model where GPU workers are configured, else one that
+    any worker runs quickly."""
+    return next(name for name, j in JUDGES.items() if j.gpu == settings.SPA_GPU_WORKERS)
+
+
+def expanding_judges() -> list[str]:
+    return [name for name, j in JUDGES.items() if j.expands]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from selection.effort import rewardmodel
-from selection.effort.rewardmodel import sigmoid
-from selection.judges.judgement import Judgement
+from selection import rewardmodel
+from selection.rewardmodel import sigmoid
+from selection.spa.judges.judgement import Judgement
 
 
 class EmbeddingRewardJudge:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from annotation.demo import demo_load
+from selection.demo import demo_load
 
 
 class Command(BaseCommand):

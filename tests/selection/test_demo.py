@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from annotation.demo import DEMO_SLUG
 from annotation.models import Pair, Project, Prompt, Response, Role
+from selection.demo import DEMO_SLUG
 from selection.effort.services import SIMULATED
 from selection.models import EffortRun, ModelProfile, ResponseEmbedding
 
@@ -72,7 +72,7 @@ def test_the_bundled_embeddings_are_what_the_embedder_computes():
 
     import numpy as np
 
-    from annotation.demo import DEMO_DIR
+    from selection.demo import DEMO_DIR
     from selection.embedding import PACKAGED_MINILM, encode
 
     stored = np.load(DEMO_DIR / "alpacaeval_sample_minilm.npz")

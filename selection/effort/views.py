@@ -17,13 +17,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import get_project_for_lead
-from selection import charts, spa
+from selection import charts
 from selection.effort import dashboard, minimums
 from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
 from selection.effort.simulate import FEATURES
 from selection.models import EffortRun, SpaRound
-from selection.spa import SpaError, spa_round_preview, spa_round_start
-from selection.spa_review import round_figures, spa_round_apply, spa_round_revert
+from selection.spa.errors import SpaError
+from selection.spa.judging import JUDGES, default_judge
+from selection.spa.review import round_figures, spa_round_apply, spa_round_revert
+from selection.spa.services import DEFAULTS as SPA_DEFAULTS
+from selection.spa.services import spa_round_preview, spa_round_start
 
 # The SPA form's fields, passed unchanged from the form to the confirmation and back.
 SPA_FIELDS = ("judge", "noisy_share", "audit_share", "low_confidence", "min_confidence",
@@ -60,7 +63,7 @@ def _context(project) -> dict:
         "strategies": SIMULATED, "defaults": DEFAULTS, "features": FEATURES,
         "spa_rounds": _spa_rounds(project),
         "tasks_in_process": settings.CELERY_TASK_ALWAYS_EAGER,
-        "spa_defaults": spa.DEFAULTS | {"judge": spa.default_judge()},
+        "spa_defaults": SPA_DEFAULTS | {"judge": default_judge()}, "spa_judges": JUDGES,
     }  # fmt: skip
 
 
@@ -85,6 +88,7 @@ def spa_confirm(request: HttpRequest, slug: str) -> HttpResponse:
                "raw": {k: v for k, v in raw.items() if v is not None}
                | {"judge": preview["params"]["judge"]},
                "number": last.number + 1 if last else 1,
+               "judge": JUDGES[preview["params"]["judge"]],
                "spa_sim": _latest(project, EffortRun.Kind.SPA)}  # fmt: skip
     return render(request, "selection/spa_confirm.html", context)
 

@@ -1,23 +1,22 @@
 """SPA rounds (arXiv 2406.04412): train the policy on what is known, judge unlabeled pairs with
 it, hold the confident judgements as proposals (applied as model labels once people's answers
-on an audit sample are accurate enough: selection/spa_review.py), send the rest to people.
+on an audit sample are accurate enough: selection/spa/review.py), send the rest to people.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 
-from annotation.export.aggregate import Policy, Vote, decide
-from annotation.models import Label, LabelSource, Pair, PairStatus, Project
-from selection.judges import routing
+from annotation.models import Label, Pair, PairStatus, Project
 from selection.models import SpaProposal, SpaRound
+from selection.spa.errors import SpaError
+from selection.spa.judges import routing
+from selection.spa.judging import JUDGES, default_judge, expanding_judges
+from selection.spa.seed import human_seed
 
-JUDGES = ("implicit", "embedding")  # selection.spa_judges.JUDGES builds them
 # min_confidence: a judgement is a label only at max(p, 1 − p) ≥ 0.7, i.e. the judge gives the
 # other answer at most 3 in 10. min_seed: 50 decided pairs before a judge is fitted on them.
 # min_audit / min_audit_accuracy: a round can be applied once people decided 10 of its audit
@@ -39,17 +38,6 @@ NUMBERS = {
     "min_seed": (int, 1, 10**6), "min_audit": (int, 1, 10**6), "min_audit_accuracy": (float, 0, 1),
 }  # fmt: skip
 ARM_MAX_LENGTH = Pair._meta.get_field("arm").max_length
-# SPA's extrapolation strength for de-coupled noise detection, per round (1/2, 1/4, 1/8).
-LAMBDAS = {1: 0.5, 2: 0.25, 3: 0.125}
-
-
-class SpaError(ValueError):
-    """A round cannot run, for a reason a lead can act on."""
-
-
-def default_judge() -> str:
-    """The language-model judge only where GPU workers are configured; it trains a model."""
-    return "implicit" if settings.SPA_GPU_WORKERS else "embedding"
 
 
 def spa_params(raw: dict) -> dict:
@@ -63,8 +51,9 @@ def spa_params(raw: dict) -> dict:
     for key, bounds in NUMBERS.items():
         if params[key] is not None:
             params[key] = _number(key, params[key], *bounds)
-    if params["expand"] and params["judge"] != "implicit":
-        raise SpaError("expand: new responses are written by the policy; use the implicit judge")
+    if params["expand"] and not JUDGES[params["judge"]].expands:
+        raise SpaError("expand: new responses are written by the policy; use the "
+                       f"{' or '.join(expanding_judges())} judge")  # fmt: skip
     return params
 
 
@@ -215,31 +204,8 @@ def candidates(spa: SpaRound) -> list[tuple]:
     return list(rows[: int(limit)] if limit else rows)
 
 
-def training_rows(project: Project, before_round: int) -> list[dict]:
-    """Preference rows the policy learns from: people's decisions, and earlier rounds' labels."""
-    votes: dict[int, list[Vote]] = {}
-    earlier = [f"spa-round-{n}" for n in range(1, before_round)]
-    labels = Label.objects.live().filter(pair__project=project)
-    for pair_id, source, choice, judge in labels.values_list("pair_id", "source", "choice",
-                                                             "judge"):  # fmt: skip
-        if source != LabelSource.MODEL or judge in earlier:
-            votes.setdefault(pair_id, []).append(Vote(source, choice))
-    texts = Pair.objects.filter(id__in=list(votes)).values_list(
-        "id", "prompt__text", "response_a__text", "response_b__text"
-    )
-    rows = []
-    for pair_id, prompt, a, b in texts:
-        decision = decide(votes[pair_id], Policy(include_model_labels=True))
-        if decision.winner:
-            chosen, rejected = (a, b) if decision.winner == "a" else (b, a)
-            rows.append({"prompt": prompt, "chosen": chosen, "rejected": rejected})
-    return rows
-
-
 def _judge(spa: SpaRound, pairs: list[tuple]):
-    from selection.spa_judges import JUDGES as BUILDERS
-
-    return BUILDERS[spa.judge](spa, pairs, stage)
+    return JUDGES[spa.judge].run(spa, pairs, stage)
 
 
 def _hold(spa: SpaRound, pairs: list[tuple], judged, actions: list[str]) -> dict:
@@ -260,27 +226,3 @@ def _hold(spa: SpaRound, pairs: list[tuple], judged, actions: list[str]) -> dict
     return {"judged": len(pairs), **{a: counts.get(a, 0) for a in routing.ACTIONS},
             "audit_pairs": [row[0] for row, a in zip(pairs, actions, strict=True)
                             if a == routing.AUDIT]}  # fmt: skip
-
-
-def policy_dir(spa: SpaRound) -> Path:
-    return Path(settings.MEDIA_ROOT) / "spa" / spa.project.slug / f"round-{spa.number}"
-
-
-def human_seed(project: Project) -> list[tuple[int, int]]:
-    """(winner, loser) response ids of pairs people decided (adjudication wins, then the
-    majority; ties, both-bad and skips decide nothing)."""
-    votes: dict[tuple, list[Vote]] = {}
-    people = (LabelSource.HUMAN, LabelSource.ADJUDICATED)
-    rows = (
-        Label.objects.live()
-        .filter(pair__project=project, source__in=people)
-        .values_list("pair__response_a_id", "pair__response_b_id", "source", "choice")
-    )
-    for a, b, source, choice in rows:
-        votes.setdefault((a, b), []).append(Vote(source, choice))
-    seed = []
-    for (a, b), v in votes.items():
-        winner = decide(v, Policy()).winner
-        if winner:
-            seed.append((a, b) if winner == "a" else (b, a))
-    return seed

@@ -1,0 +1,2 @@
+"""Selection runs: a strategy picks pairs and writes them to the queue (selection/strategies has
+the pure maths); active learning (`uncertain`) asks in batches."""
