@@ -8,5 +8,5 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 # Import every view as the worker starts, not on the first request someone makes to it: the
-# URLconf pulls in the API, exports and their libraries (about 0.7 s of CPU per worker).
+# URLconf pulls in the API, exports and their libraries, which would delay that first request.
 get_resolver().url_patterns  # noqa: B018 (the attribute is read for its import)
