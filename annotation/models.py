@@ -406,7 +406,7 @@ class ImportJob(Job):
     skip_invalid = models.BooleanField(default=False)
     bytes_total = models.BigIntegerField(default=0)
     bytes_done = models.BigIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # the import's report
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.file_name} ({self.status})"
@@ -426,7 +426,7 @@ class ExportJob(Job):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     params = models.JSONField(default=dict, blank=True)
-    report = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # the export's report
     file_path = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:

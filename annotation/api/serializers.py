@@ -151,6 +151,8 @@ class ImportUploadSerializer(serializers.Serializer):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
+    report = serializers.JSONField(source="result", read_only=True)  # its name before the field's
+
     class Meta:
         model = ImportJob
         fields = ["id", "file_name", "file_format", "skip_invalid", "status", "bytes_total",
@@ -168,6 +170,8 @@ class ExportStartSerializer(serializers.Serializer):
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
+    report = serializers.JSONField(source="result", read_only=True)  # its name before the field's
+
     class Meta:
         model = ExportJob
         fields = ["id", "params", "status", "progress", "report", "error", "created_at",

@@ -259,8 +259,8 @@ class ImportList(generics.ListAPIView):
             file_format=data.validated_data["file_format"],
             skip_invalid=data.validated_data["skip_invalid"],
         )  # fmt: skip
-        if job.report.get("refused"):
-            raise ValidationError({"file": [_issue(i) for i in job.report.get("issues", [])]})
+        if job.result.get("refused"):
+            raise ValidationError({"file": [_issue(i) for i in job.result.get("issues", [])]})
         done = job.status == ImportJob.Status.DONE
         code = status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED
         return ApiResponse(s.ImportJobSerializer(job).data, status=code)

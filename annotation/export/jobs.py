@@ -67,7 +67,7 @@ def _export(job: ExportJob) -> ExportJob:
     name = f"{job.project.slug}-dpo-{job.id}"
     archive = shutil.make_archive(str(folder / name), "zip", root_dir=folder / "data")
     shutil.rmtree(folder / "data")
-    job.report, job.file_path = report.as_dict(), archive
+    job.result, job.file_path = report.as_dict(), archive
     return _finish(job, ExportJob.Status.DONE)
 
 
@@ -79,4 +79,4 @@ def _progress(job: ExportJob):
 
 
 def _finish(job: ExportJob, status: str, error: str = "") -> ExportJob:
-    return job.finish(status, error, fields=("report", "file_path"))
+    return job.finish(status, error, fields=("result", "file_path"))

@@ -93,9 +93,9 @@ def _progress_writer(job_id: int):
 
 
 def _finish(job: ImportJob, report: ImportReport) -> ImportJob:
-    job.report, job.bytes_done = report.to_dict(), job.bytes_total
+    job.result, job.bytes_done = report.to_dict(), job.bytes_total
     status = ImportJob.Status.FAILED if report.refused else ImportJob.Status.DONE
-    job.finish(status, fields=("report", "bytes_done"))
+    job.finish(status, fields=("result", "bytes_done"))
     cache.delete(progress_key(job.id))
     return job
 

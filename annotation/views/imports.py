@@ -95,7 +95,7 @@ def import_job(request, slug: str, job_id: int):
         "bytes_done": bytes_done,
         "percent": min(100, 100 * bytes_done // job.bytes_total) if job.bytes_total else 0,
         "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
-        "report": ImportReport.from_dict(job.report) if job.report else None,
+        "report": ImportReport.from_dict(job.result) if job.result else None,
     }
     if request.htmx:
         return render(request, "annotation/_import_job_status.html", context)

@@ -162,7 +162,7 @@ def test_import_and_export_pages_follow_their_job_to_the_end(live_server, page, 
     mark_page(page)
     ImportJob.objects.filter(id=imported.id).update(
         status="done", bytes_done=1000,
-        report={"file": "pool.jsonl", "file_format": "grouped", "records_read": 17,
+        result={"file": "pool.jsonl", "file_format": "grouped", "records_read": 17,
                 "records_kept": 17, "counts": {"prompts_created": 17, "responses_created": 34}},
     )  # fmt: skip
     page.wait_for_selector("#prompts-created:text-is('17')", timeout=10_000)
