@@ -74,13 +74,13 @@ class Job(models.Model):
         )  # fmt: skip
         return cls.objects.get(id=job_id) if claimed else None
 
-    def beat(self) -> bool:
+    def heartbeat(self) -> bool:
         """Say this job's worker is alive; False if the job is no longer running here."""
         now = timezone.now()
         mine = type(self).objects.filter(id=self.id, status=JobStatus.RUNNING)
         return bool(mine.update(heartbeat_at=now))
 
-    def report_progress(self, progress: float, stage: str | None = None) -> None:
+    def report(self, progress: float, stage: str | None = None) -> None:
         """Progress (0..1) and the stage for the page that polls the job; a heartbeat too."""
         fields = {"progress": round(progress, 3), "heartbeat_at": timezone.now()}
         if stage is not None:
@@ -157,7 +157,7 @@ class _Heartbeat:
     def _run(self, job: Job) -> None:
         try:
             while not self._stopped.wait(heartbeat_seconds()):
-                if not job.beat():
+                if not job.heartbeat():
                     return
         finally:
             connection.close()

@@ -244,7 +244,7 @@ def _progress(run: SelectionRun, value: float) -> None:
     delay = float(run.params.get("delay_per_chunk", 0))  # a test's way to make a run slow
     if delay:
         time.sleep(delay)
-    run.report_progress(value)
+    run.report(value)
 
 
 def _spec(group: PromptGroup, cand, rng: np.random.Generator, weight: float) -> PairSpec:

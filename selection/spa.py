@@ -188,7 +188,7 @@ def _finish(spa: SpaRound, status: str, error: str = "") -> SpaRound:
 def stage(spa: SpaRound, name: str, low: float, high: float):
     def report(fraction: float) -> None:
         value = round(low + (high - low) * fraction, 3)
-        spa.report_progress(value, name)
+        spa.report(value, name)
 
     report(0.0)
     return report

@@ -73,7 +73,7 @@ def _export(job: ExportJob) -> ExportJob:
 
 def _progress(job: ExportJob):
     def report(fraction: float) -> None:
-        job.report_progress(fraction * 0.95)
+        job.report(fraction * 0.95)
 
     return report
 

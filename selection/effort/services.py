@@ -124,7 +124,7 @@ def _stage(run: EffortRun, stage: str, low: float, high: float):
 
     def report(fraction: float) -> None:
         value = round(low + (high - low) * fraction, 3)
-        run.report_progress(value, stage)
+        run.report(value, stage)
 
     report(0.0)
     return report
