@@ -11,10 +11,10 @@ beating, and leaves it alone. A lead sees a job whose heartbeat stopped, and can
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Self
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.db import OperationalError, connection, models
@@ -55,8 +55,32 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # The job's own fields that its work fills in (results, counts): saved with its end.
+    RESULT_FIELDS: ClassVar[tuple[str, ...]] = ()
+
     class Meta:
         abstract = True
+
+    @classmethod
+    def run(
+        cls,
+        job_id: int,
+        work: Callable[[Self], object],
+        *,
+        fails_on: type[Exception] | tuple[type[Exception], ...] = (),
+    ) -> Self:
+        """Claim the job, do `work` on it while its worker beats, and finish it: done, or
+        failed with the message of a `fails_on` error (one the lead can act on). A finished job,
+        or another worker's, is returned as it is."""
+        job = cls.claim(job_id)
+        if job is None:
+            return cls.objects.get(id=job_id)
+        try:
+            with job.working():
+                work(job)
+        except fails_on as exc:
+            return job.finish(JobStatus.FAILED, str(exc))
+        return job.finish(JobStatus.DONE)
 
     @classmethod
     def claimable(cls, now=None) -> Q:
@@ -87,12 +111,21 @@ class Job(models.Model):
             fields["stage"] = stage[:100]
         type(self).objects.filter(id=self.id, status=JobStatus.RUNNING).update(**fields)
 
-    def finish(self, status: str, error: str = "", fields: tuple[str, ...] = ()) -> Self:
-        """End the job, saving `fields` of its own (results, counts) with the status."""
+    def reporter(self, stage: str, low: float = 0.0, high: float = 1.0) -> Callable[[float], None]:
+        """A progress callback for one stage of the work: its 0..1 is low..high of the job."""
+
+        def report(fraction: float) -> None:
+            self.report(low + (high - low) * fraction, stage)
+
+        report(0.0)
+        return report
+
+    def finish(self, status: str, error: str = "") -> Self:
+        """End the job, saving its RESULT_FIELDS with the status."""
         self.status, self.error, self.finished_at = status, error, timezone.now()
         if status == JobStatus.DONE:
             self.progress = 1.0
-        self.save(update_fields=["status", "error", "finished_at", "progress", *fields])
+        self.save(update_fields=["status", "error", "finished_at", "progress", *self.RESULT_FIELDS])
         return self
 
     def release(self) -> None:

@@ -408,6 +408,8 @@ class ImportJob(Job):
     bytes_done = models.BigIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)  # the import's report
 
+    RESULT_FIELDS = ("result", "bytes_done")
+
     def __str__(self) -> str:
         return f"import {self.pk} of {self.file_name} ({self.status})"
 
@@ -428,6 +430,8 @@ class ExportJob(Job):
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)  # the export's report
     file_path = models.CharField(max_length=500, blank=True)
+
+    RESULT_FIELDS = ("result", "file_path")
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"

@@ -87,22 +87,13 @@ def selection_run_retry(*, run: SelectionRun) -> SelectionRun:
 def selection_run_execute(*, run_id: int) -> SelectionRun:
     """Claim the run and build its pairs; safe to call again after a crash (no duplicates):
     a run whose worker died is claimed again once its heartbeat stops (annotation/job.py)."""
-    run = SelectionRun.claim(run_id)
-    if run is None:  # finished, or another worker's
-        return SelectionRun.objects.get(id=run_id)
+    return SelectionRun.run(run_id, _select_pairs, fails_on=SelectionError)
+
+
+def _select_pairs(run: SelectionRun) -> None:
     started = time.perf_counter()
-    try:
-        with run.working():
-            counts = _build_pairs(run)
-    except SelectionError as exc:
-        return _finish(run, SelectionRun.Status.FAILED, error=str(exc))
-    run.counts = counts
+    run.counts = _build_pairs(run)
     run.timings = {"seconds": round(time.perf_counter() - started, 3)}
-    return _finish(run, SelectionRun.Status.DONE)
-
-
-def _finish(run: SelectionRun, status: str, error: str = "") -> SelectionRun:
-    return run.finish(status, error, fields=("counts", "timings"))
 
 
 def _build_pairs(run: SelectionRun) -> dict:

@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
-from annotation.importing.report import ImportReport
 from annotation.importing.service import import_file
 from annotation.models import ImportJob, Project
 
@@ -57,25 +56,35 @@ def _save_upload(upload: UploadedFile) -> Path:
     return path
 
 
+class ImportRefused(Exception):
+    """The file has problems and nothing was imported; the job's report lists them."""
+
+
 def import_job_run(*, job_id: int) -> ImportJob:
     """Claim the job and import its file; a finished job is left alone.
 
     A job found running is run again (a worker died mid-way): the import rolled back, and
     importing is idempotent anyway.
     """
-    job = ImportJob.claim(job_id)
-    if job is None:  # finished, or another worker's
-        return ImportJob.objects.get(id=job_id)
-    with job.working():
-        report = import_file(
-            project=job.project,
-            path=job.file_path,
-            file_format=job.file_format,
-            skip_invalid=job.skip_invalid,
-            progress=_progress_writer(job.id),
-            display_name=job.file_name,
-        )
-    return _finish(job, report)
+    job = ImportJob.run(job_id, _import, fails_on=ImportRefused)
+    if not job.is_active:
+        cache.delete(progress_key(job.id))
+    return job
+
+
+def _import(job: ImportJob) -> None:
+    report = import_file(
+        project=job.project,
+        path=job.file_path,
+        file_format=job.file_format,
+        skip_invalid=job.skip_invalid,
+        progress=_progress_writer(job.id),
+        display_name=job.file_name,
+    )
+    job.result, job.bytes_done = report.to_dict(), job.bytes_total
+    if report.refused:
+        problems = f"{report.issue_count} problem{'s' if report.issue_count != 1 else ''}"
+        raise ImportRefused(f"Nothing was imported: {problems} found.")
 
 
 def _progress_writer(job_id: int):
@@ -90,14 +99,6 @@ def _progress_writer(job_id: int):
             cache.set(progress_key(job_id), done, timeout=3600)
 
     return write
-
-
-def _finish(job: ImportJob, report: ImportReport) -> ImportJob:
-    job.result, job.bytes_done = report.to_dict(), job.bytes_total
-    status = ImportJob.Status.FAILED if report.refused else ImportJob.Status.DONE
-    job.finish(status, fields=("result", "bytes_done"))
-    cache.delete(progress_key(job.id))
-    return job
 
 
 def import_job_bytes_done(job: ImportJob) -> int:
