@@ -148,6 +148,11 @@ class Job(models.Model):
             if beating is not None:
                 beating.stop()
 
+    def live(self) -> Self:
+        """The job as its page shows it now: one that keeps its progress outside its row (an
+        import) fills it in."""
+        return self
+
     @property
     def is_active(self) -> bool:
         return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
@@ -200,9 +205,9 @@ class _Heartbeat:
         self._thread.join(timeout=heartbeat_seconds())
 
 
-# What a lead may resume, by kind: (app label.model name, the task that runs it). Each app adds
-# its own jobs (annotation here, selection in its AppConfig.ready).
-RESUMABLE: dict[str, tuple[str, str]] = {
+# Every kind of job, by the name its status and resume URLs use: (app label.model name, the task
+# that runs it). Each app adds its own (annotation here, selection in its AppConfig.ready).
+KINDS: dict[str, tuple[str, str]] = {
     "import": ("annotation.ImportJob", "annotation.tasks.run_import"),
     "export": ("annotation.ExportJob", "annotation.tasks.run_export"),
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import F, Q
 
@@ -418,6 +421,19 @@ class ImportJob(Job):
         if not self.bytes_total:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, int(100 * self.bytes_done / self.bytes_total))
+
+    @property
+    def progress_key(self) -> str:
+        return f"import-job-progress:{self.pk}"
+
+    def live(self) -> Self:
+        """A running import writes how far it read to the cache: a write to its row would wait
+        behind the import's transaction until the end."""
+        if self.status == self.Status.RUNNING:
+            self.bytes_done = cache.get(self.progress_key, self.bytes_done)
+        if self.bytes_total:
+            self.progress = min(1.0, self.bytes_done / self.bytes_total)
+        return self
 
 
 class ExportJob(Job):

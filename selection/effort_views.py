@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import get_project_for_lead
+from annotation.views.jobs import render_live
 from selection import charts, spa
 from selection.effort import dashboard, minimums
 from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
@@ -35,8 +36,7 @@ SPA_FIELDS = ("judge", "noisy_share", "audit_share", "low_confidence", "min_conf
 def effort(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_project_for_lead(request, slug)
     context = _context(project)
-    template = "selection/_effort_live.html" if request.htmx else "selection/effort.html"
-    return render(request, template, context)
+    return render_live(request, "selection/effort.html", "selection/_effort_live.html", context)
 
 
 def _latest(project, kind: str) -> EffortRun | None:
@@ -51,8 +51,6 @@ def _context(project) -> dict:
     return {
         "project": project, "figures": figures, "simulation": simulation, "live_run": live,
         "spa_sim": spa_sim,
-        "polling": any(r is not None and r.is_active for r in (simulation, live, spa_sim))
-        or SpaRound.objects.filter(project=project, status__in=["pending", "running"]).exists(),
         "simulation_result": _result(simulation), "live_result": _result(live),
         "simulation_charts": _effort_charts(simulation), "live_charts": _effort_charts(live),
         "seconds_chart": _seconds_chart(figures["seconds_histogram"]),

@@ -18,10 +18,6 @@ from annotation.models import ImportJob, Project
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def progress_key(job_id: int) -> str:
-    return f"import-job-progress:{job_id}"
-
-
 def import_job_create(
     *, project: Project, user, upload: UploadedFile, file_format: str, skip_invalid: bool
 ) -> ImportJob:
@@ -68,7 +64,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     """
     job = ImportJob.run(job_id, _import, fails_on=ImportRefused)
     if not job.is_active:
-        cache.delete(progress_key(job.id))
+        cache.delete(job.progress_key)
     return job
 
 
@@ -78,7 +74,7 @@ def _import(job: ImportJob) -> None:
         path=job.file_path,
         file_format=job.file_format,
         skip_invalid=job.skip_invalid,
-        progress=_progress_writer(job.id),
+        progress=_progress_writer(job),
         display_name=job.file_name,
     )
     job.result, job.bytes_done = report.to_dict(), job.bytes_total
@@ -87,8 +83,9 @@ def _import(job: ImportJob) -> None:
         raise ImportRefused(f"Nothing was imported: {problems} found.")
 
 
-def _progress_writer(job_id: int):
-    """Progress goes to the cache: the job row is not visible to others until the import commits."""
+def _progress_writer(job: ImportJob):
+    """Progress goes to the cache (ImportJob.live reads it): the job row is not visible to others
+    until the import commits."""
     last = 0.0
 
     def write(done: int, total: int) -> None:
@@ -96,12 +93,6 @@ def _progress_writer(job_id: int):
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY_SECONDS or done >= total:
             last = now
-            cache.set(progress_key(job_id), done, timeout=3600)
+            cache.set(job.progress_key, done, timeout=3600)
 
     return write
-
-
-def import_job_bytes_done(job: ImportJob) -> int:
-    if job.status == ImportJob.Status.RUNNING:
-        return cache.get(progress_key(job.id), job.bytes_done)
-    return job.bytes_done
