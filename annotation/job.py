@@ -17,9 +17,10 @@ from datetime import timedelta
 from typing import ClassVar, Self
 
 from django.conf import settings
-from django.db import OperationalError, connection, models
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 
 def heartbeat_seconds() -> float:
@@ -60,6 +61,19 @@ class Job(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def start(cls, **fields: object) -> Self:
+        """A new job, sent to a worker once the transaction that creates it commits."""
+        with transaction.atomic():
+            job = cls.objects.create(**fields)
+            job.send()
+        return job
+
+    def send(self) -> None:
+        """Send the job to its kind's task (KINDS) once the current transaction commits."""
+        task = next(task for model, task in KINDS.values() if model == self._meta.label)
+        import_string(task).delay_on_commit(self.id)
 
     @classmethod
     def run(

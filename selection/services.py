@@ -27,8 +27,6 @@ def selection_run_start(
     *, project: Project, strategy: str, arm: str | None = None, params: dict | None = None
 ) -> SelectionRun:
     """Create a run and enqueue it once the transaction commits."""
-    from selection.tasks import run_selection
-
     if strategy not in STRATEGIES:
         known = ", ".join(sorted(STRATEGIES))
         raise SelectionError(f"unknown strategy {strategy!r}; known strategies: {known}")
@@ -41,12 +39,9 @@ def selection_run_start(
     params["options"] = strategy_options(strategy, params.get("options") or {})
     if "rewards" in STRATEGIES[strategy].needs and params.get("budget") is None:
         params["budget"] = active.DEFAULT_BATCH  # active learning asks in batches
-    with transaction.atomic():
-        run = SelectionRun.objects.create(
-            project=project, strategy=strategy, arm=arm or strategy, params=params
-        )
-        run_selection.delay_on_commit(run.id)
-    return run
+    return SelectionRun.start(
+        project=project, strategy=strategy, arm=arm or strategy, params=params
+    )
 
 
 def strategy_options(strategy: str, options: dict) -> dict:
@@ -72,14 +67,12 @@ def strategy_options(strategy: str, options: dict) -> dict:
 def selection_run_retry(*, run: SelectionRun) -> SelectionRun:
     """Put a failed run, or one whose worker died, back in the queue (its pairs so far are
     kept; none are duplicated)."""
-    from selection.tasks import run_selection
-
     with transaction.atomic():
         updated = SelectionRun.objects.filter(id=run.id, status=SelectionRun.Status.FAILED).update(
             status=SelectionRun.Status.PENDING, error="", finished_at=None
         )
         if updated or run.resume():
-            run_selection.delay_on_commit(run.id)
+            run.send()
     run.refresh_from_db()
     return run
 

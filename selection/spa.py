@@ -110,11 +110,9 @@ def spa_round_preview(*, project: Project, params: dict) -> dict:
 
 
 def spa_round_start(*, project: Project, params: dict, number: int | None = None) -> SpaRound:
-    from selection.tasks import judge_spa_round
-
     with transaction.atomic():
         spa = spa_round_create(project=project, params=params, number=number)
-        judge_spa_round.delay_on_commit(spa.id)
+        spa.send()
     return spa
 
 

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from annotation.export.report import DEFAULT_TEST_SHARE
 from annotation.export.service import ExportError, export_dpo
@@ -39,13 +38,7 @@ def export_params(raw: dict) -> dict:
 
 
 def export_job_start(*, project: Project, user, params: dict) -> ExportJob:
-    from annotation.tasks import run_export
-
-    params = export_params(params)
-    with transaction.atomic():
-        job = ExportJob.objects.create(project=project, created_by=user, params=params)
-        run_export.delay_on_commit(job.id)
-    return job
+    return ExportJob.start(project=project, created_by=user, params=export_params(params))
 
 
 def export_job_run(*, job_id: int) -> ExportJob:

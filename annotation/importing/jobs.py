@@ -22,8 +22,6 @@ def import_job_create(
     *, project: Project, user, upload: UploadedFile, file_format: str, skip_invalid: bool
 ) -> ImportJob:
     """Save the upload and run it: inline when small, else on a worker once this commits."""
-    from annotation.tasks import run_import
-
     path = _save_upload(upload)
     with transaction.atomic():
         job = ImportJob.objects.create(
@@ -36,7 +34,7 @@ def import_job_create(
             bytes_total=upload.size or 0,
         )
         if job.bytes_total > settings.IMPORT_INLINE_MAX_BYTES:
-            run_import.delay_on_commit(job.id)
+            job.send()
     if job.bytes_total <= settings.IMPORT_INLINE_MAX_BYTES:
         job = import_job_run(job_id=job.id)
     return job

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 from annotation.access import get_project_for_lead
 from annotation.job import KINDS, Job
 from annotation.models import Project
-from config.celery import app
 
 # What a job's status says when the job has ended: pages that show its results listen for it
 # and refresh those (hx-trigger="job-finished from:body").
@@ -56,7 +55,7 @@ def job_resume(request: HttpRequest, slug: str, kind: str, job_id: int) -> HttpR
     with transaction.atomic():
         resumed = job.resume()
         if resumed:
-            app.tasks[KINDS[kind][1]].delay_on_commit(job.id)
+            job.send()
     if resumed:
         messages.success(request, f"The {kind} job {job.id} is queued again for a worker.")
     else:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 import time
 
-from django.db import transaction
-
 from annotation.models import Project
 from selection.effort import inputs, live_effort, spa_sim
 from selection.effort.sim_picks import SIM_ONLY
@@ -87,14 +85,9 @@ def _check(params: dict, key: str, kind: type, low: float, high: float) -> None:
 
 
 def effort_run_start(*, project: Project, kind: str, params: dict | None = None) -> EffortRun:
-    from selection.tasks import run_effort
-
     checks = {EffortRun.Kind.SIMULATION: simulation_params, EffortRun.Kind.SPA: spa_sim_params}
     params = checks[kind](params or {}) if kind in checks else {}
-    with transaction.atomic():
-        run = EffortRun.objects.create(project=project, kind=kind, params=params)
-        run_effort.delay_on_commit(run.id)
-    return run
+    return EffortRun.start(project=project, kind=kind, params=params)
 
 
 def effort_run_execute(*, run_id: int) -> EffortRun:
