@@ -7,12 +7,13 @@ from collections.abc import Callable
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from annotation.api.access import WriteThrottle, project_for
+from annotation.api.access import WriteThrottle, in_project, project_for
+from annotation.api.jobs import JOB_FIELDS, JobDetail
 from selection.effort import dashboard
 from selection.effort.services import EffortError, effort_run_start
 from selection.models import EffortRun, SelectionRun, SpaRound
@@ -25,10 +26,8 @@ from selection.strategies import STRATEGIES
 class SelectionRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = SelectionRun
-        fields = ["id", "strategy", "arm", "params", "status", "progress", "counts", "timings",
-                  "error", "created_at", "started_at", "finished_at"]  # fmt: skip
-        read_only_fields = ["status", "progress", "counts", "timings", "error", "created_at",
-                            "started_at", "finished_at"]  # fmt: skip
+        fields = ["id", "strategy", "arm", "params", "counts", "timings", *JOB_FIELDS]
+        read_only_fields = ["counts", "timings", *JOB_FIELDS]
 
 
 class SelectionStartSerializer(serializers.Serializer):
@@ -44,8 +43,7 @@ class SelectionStartSerializer(serializers.Serializer):
 class EffortRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = EffortRun
-        fields = ["id", "kind", "params", "status", "progress", "stage", "result", "error",
-                  "seconds", "created_at", "finished_at"]  # fmt: skip
+        fields = ["id", "kind", "params", "result", "seconds", *JOB_FIELDS]
 
 
 class EffortStartSerializer(serializers.Serializer):
@@ -92,19 +90,9 @@ class SelectionRunList(generics.ListAPIView):
         return ApiResponse(SelectionRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class SelectionRunDetail(generics.RetrieveAPIView):
+class SelectionRunDetail(JobDetail):
     serializer_class = SelectionRunSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(SelectionRun, project, self.kwargs["pk"])
-
-
-def _get(model, project, pk):
-    found = model.objects.filter(project=project, id=pk).first()
-    if found is None:
-        raise NotFound("Not found.")
-    return found
+    model = SelectionRun
 
 
 class EffortRunList(generics.ListAPIView):
@@ -133,12 +121,9 @@ class EffortRunList(generics.ListAPIView):
         return ApiResponse(EffortRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class EffortRunDetail(generics.RetrieveAPIView):
+class EffortRunDetail(JobDetail):
     serializer_class = EffortRunSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(EffortRun, project, self.kwargs["pk"])
+    model = EffortRun
 
 
 class Metrics(APIView):
@@ -155,9 +140,8 @@ class SpaRoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SpaRound
-        fields = ["id", "number", "judge", "params", "status", "progress", "stage", "counts",
-                  "review", "reviewed_at", "policy_path", "lineage", "error", "created_at",
-                  "finished_at", "figures"]  # fmt: skip
+        fields = ["id", "number", "judge", "params", "counts", "review", "reviewed_at",
+                  "policy_path", "lineage", "figures", *JOB_FIELDS]  # fmt: skip
 
     def get_figures(self, spa: SpaRound) -> dict:
         return round_figures(spa) if spa.status == SpaRound.Status.DONE else {}
@@ -217,7 +201,7 @@ class SpaRoundAction(APIView):
     @extend_schema(request=None, responses={200: SpaRoundSerializer})
     def post(self, request: Request, slug: str, pk: int) -> ApiResponse:
         project = project_for(request, slug, lead=True)
-        spa = _get(SpaRound, project, pk)
+        spa = in_project(SpaRound, project, pk)
         try:
             self.service(spa=spa)
         except SpaError as exc:

@@ -14,7 +14,8 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from annotation.api import serializers as s
-from annotation.api.access import WriteThrottle, project_for
+from annotation.api.access import WriteThrottle, in_project, project_for
+from annotation.api.jobs import JobDetail
 from annotation.converters import MAX_ID
 from annotation.export.jobs import export_job_start
 from annotation.export.service import ExportError
@@ -272,19 +273,9 @@ def _issue(issue: dict) -> str:
     return f"{where}:{field} {issue['reason']}"
 
 
-class ImportDetail(generics.RetrieveAPIView):
+class ImportDetail(JobDetail):
     serializer_class = s.ImportJobSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(ImportJob, project, self.kwargs["pk"])
-
-
-def _get(model, project, pk):
-    found = model.objects.filter(project=project, id=pk).first()
-    if found is None:
-        raise NotFound("Not found.")
-    return found
+    model = ImportJob
 
 
 class ExportList(generics.ListAPIView):
@@ -309,12 +300,9 @@ class ExportList(generics.ListAPIView):
         return ApiResponse(s.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ExportDetail(generics.RetrieveAPIView):
+class ExportDetail(JobDetail):
     serializer_class = s.ExportJobSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(ExportJob, project, self.kwargs["pk"])
+    model = ExportJob
 
 
 class ExportDownload(APIView):
@@ -323,7 +311,7 @@ class ExportDownload(APIView):
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="zip")})
     def get(self, request: Request, slug: str, pk: int):
         project = project_for(request, slug, lead=True)
-        job = _get(ExportJob, project, pk)
+        job = in_project(ExportJob, project, pk)
         if job.status != ExportJob.Status.DONE:
             raise NotFound(f"Export {job.id} is {job.status}, not done.")
         try:
