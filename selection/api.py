@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from annotation.api.access import WriteThrottle, in_project, project_for
-from annotation.api.jobs import JOB_FIELDS, JobDetail
+from annotation.api.jobs import JOB_FIELDS, JobDetail, JobList
 from selection.effort import dashboard
 from selection.effort.services import EffortError, effort_run_start
 from selection.models import EffortRun, SelectionRun, SpaRound
@@ -64,15 +64,11 @@ class EffortStartSerializer(serializers.Serializer):
     thresholds = serializers.ListField(child=serializers.FloatField(), required=False)
 
 
-class SelectionRunList(generics.ListAPIView):
+class SelectionRunList(JobList):
     """Selection runs (leads). POST starts one; poll its status."""
 
     serializer_class = SelectionRunSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return SelectionRun.objects.filter(project=project).order_by("-created_at")
+    model = SelectionRun
 
     @extend_schema(request=SelectionStartSerializer, responses={202: SelectionRunSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:
@@ -95,15 +91,11 @@ class SelectionRunDetail(JobDetail):
     model = SelectionRun
 
 
-class EffortRunList(generics.ListAPIView):
+class EffortRunList(JobList):
     """Effort computations (leads): simulations and learning curves from real labels."""
 
     serializer_class = EffortRunSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return EffortRun.objects.filter(project=project).order_by("-created_at")
+    model = EffortRun
 
     @extend_schema(request=EffortStartSerializer, responses={202: EffortRunSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:
@@ -168,16 +160,13 @@ class SpaStartSerializer(serializers.Serializer):
     lora = serializers.BooleanField(default=False)
 
 
-class SpaRoundList(generics.ListAPIView):
+class SpaRoundList(JobList):
     """SPA rounds (leads). POST queues the next round on the `gpu` queue; its judgements are
     held pending audit until applied (`spa-rounds/<id>/apply/`)."""
 
     serializer_class = SpaRoundSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return SpaRound.objects.filter(project=project).order_by("number")
+    model = SpaRound
+    order_by = "number"
 
     @extend_schema(request=SpaStartSerializer, responses={202: SpaRoundSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from annotation.api import serializers as s
 from annotation.api.access import WriteThrottle, in_project, project_for
-from annotation.api.jobs import JobDetail
+from annotation.api.jobs import JobDetail, JobList
 from annotation.converters import MAX_ID
 from annotation.export.jobs import export_job_start
 from annotation.export.service import ExportError
@@ -235,17 +235,13 @@ class Progress(APIView):
         return ApiResponse({"labeled": labeled, "open_pairs": open_pairs})
 
 
-class ImportList(generics.ListAPIView):
+class ImportList(JobList):
     """Imports (leads). POST a file: the same formats and errors as `import_data`; a small file
     is imported at once (201, or 400 with every problem), a large one by a worker (202)."""
 
     serializer_class = s.ImportJobSerializer
+    model = ImportJob
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return ImportJob.objects.filter(project=project).order_by("-created_at")
 
     @extend_schema(
         request=s.ImportUploadSerializer,
@@ -278,15 +274,11 @@ class ImportDetail(JobDetail):
     model = ImportJob
 
 
-class ExportList(generics.ListAPIView):
+class ExportList(JobList):
     """Exports (leads). POST starts one (a worker builds it; poll its status, then download)."""
 
     serializer_class = s.ExportJobSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return ExportJob.objects.filter(project=project).order_by("-created_at")
+    model = ExportJob
 
     @extend_schema(request=s.ExportStartSerializer, responses={202: s.ExportJobSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:
