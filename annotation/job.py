@@ -6,6 +6,9 @@ A job runs at most once at a time. A worker claims a pending job, or a running j
 heartbeat stopped (its worker died): Celery hands an unacknowledged task to a second worker
 after the broker's visibility timeout, and that second worker finds the job still claimed and
 beating, and leaves it alone. A lead sees a job whose heartbeat stopped, and can resume it.
+
+A flow supplies only its work: `start()` creates a job and sends it to its task, `run()` claims
+it, beats while the work runs, and finishes it; `report()` tells the page how far it got.
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ class Job(models.Model):
 
     def resume(self) -> bool:
         """Put a job whose worker died (or whose task never reached a worker) back to pending;
-        False if it is running fine or finished. The caller sends its task again."""
+        False if it is running fine or finished. The caller sends it again (`send()`)."""
         waiting = Q(status=JobStatus.PENDING, created_at__lt=timezone.now() - stale_after())
         stopped = self.claimable() & Q(status=JobStatus.RUNNING)
         resumed = (
