@@ -6,20 +6,24 @@ A job runs at most once at a time. A worker claims a pending job, or a running j
 heartbeat stopped (its worker died): Celery hands an unacknowledged task to a second worker
 after the broker's visibility timeout, and that second worker finds the job still claimed and
 beating, and leaves it alone. A lead sees a job whose heartbeat stopped, and can resume it.
+
+A flow supplies only its work: `start()` creates a job and sends it to its task, `run()` claims
+it, beats while the work runs, and finishes it; `report()` tells the page how far it got.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Self
+from typing import ClassVar, Self
 
 from django.conf import settings
-from django.db import OperationalError, connection, models
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 
 def heartbeat_seconds() -> float:
@@ -55,8 +59,45 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # The job's own fields that its work fills in (results, counts): saved with its end.
+    RESULT_FIELDS: ClassVar[tuple[str, ...]] = ()
+
     class Meta:
         abstract = True
+
+    @classmethod
+    def start(cls, **fields: object) -> Self:
+        """A new job, sent to a worker once the transaction that creates it commits."""
+        with transaction.atomic():
+            job = cls.objects.create(**fields)
+            job.send()
+        return job
+
+    def send(self) -> None:
+        """Send the job to its kind's task (KINDS) once the current transaction commits."""
+        task = next(task for model, task in KINDS.values() if model == self._meta.label)
+        import_string(task).delay_on_commit(self.id)
+
+    @classmethod
+    def run(
+        cls,
+        job_id: int,
+        work: Callable[[Self], object],
+        *,
+        fails_on: type[Exception] | tuple[type[Exception], ...] = (),
+    ) -> Self:
+        """Claim the job, do `work` on it while its worker beats, and finish it: done, or
+        failed with the message of a `fails_on` error (one the lead can act on). A finished job,
+        or another worker's, is returned as it is."""
+        job = cls.claim(job_id)
+        if job is None:
+            return cls.objects.get(id=job_id)
+        try:
+            with job.working():
+                work(job)
+        except fails_on as exc:
+            return job.finish(JobStatus.FAILED, str(exc))
+        return job.finish(JobStatus.DONE)
 
     @classmethod
     def claimable(cls, now=None) -> Q:
@@ -74,25 +115,34 @@ class Job(models.Model):
         )  # fmt: skip
         return cls.objects.get(id=job_id) if claimed else None
 
-    def beat(self) -> bool:
+    def heartbeat(self) -> bool:
         """Say this job's worker is alive; False if the job is no longer running here."""
         now = timezone.now()
         mine = type(self).objects.filter(id=self.id, status=JobStatus.RUNNING)
         return bool(mine.update(heartbeat_at=now))
 
-    def report_progress(self, progress: float, stage: str | None = None) -> None:
+    def report(self, progress: float, stage: str | None = None) -> None:
         """Progress (0..1) and the stage for the page that polls the job; a heartbeat too."""
         fields = {"progress": round(progress, 3), "heartbeat_at": timezone.now()}
         if stage is not None:
             fields["stage"] = stage[:100]
         type(self).objects.filter(id=self.id, status=JobStatus.RUNNING).update(**fields)
 
-    def finish(self, status: str, error: str = "", fields: tuple[str, ...] = ()) -> Self:
-        """End the job, saving `fields` of its own (results, counts) with the status."""
+    def reporter(self, stage: str, low: float = 0.0, high: float = 1.0) -> Callable[[float], None]:
+        """A progress callback for one stage of the work: its 0..1 is low..high of the job."""
+
+        def report(fraction: float) -> None:
+            self.report(low + (high - low) * fraction, stage)
+
+        report(0.0)
+        return report
+
+    def finish(self, status: str, error: str = "") -> Self:
+        """End the job, saving its RESULT_FIELDS with the status."""
         self.status, self.error, self.finished_at = status, error, timezone.now()
         if status == JobStatus.DONE:
             self.progress = 1.0
-        self.save(update_fields=["status", "error", "finished_at", "progress", *fields])
+        self.save(update_fields=["status", "error", "finished_at", "progress", *self.RESULT_FIELDS])
         return self
 
     def release(self) -> None:
@@ -115,6 +165,11 @@ class Job(models.Model):
             if beating is not None:
                 beating.stop()
 
+    def live(self) -> Self:
+        """The job as its page shows it now: one that keeps its progress outside its row (an
+        import) fills it in."""
+        return self
+
     @property
     def is_active(self) -> bool:
         return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
@@ -135,7 +190,7 @@ class Job(models.Model):
 
     def resume(self) -> bool:
         """Put a job whose worker died (or whose task never reached a worker) back to pending;
-        False if it is running fine or finished. The caller sends its task again."""
+        False if it is running fine or finished. The caller sends it again (`send()`)."""
         waiting = Q(status=JobStatus.PENDING, created_at__lt=timezone.now() - stale_after())
         stopped = self.claimable() & Q(status=JobStatus.RUNNING)
         resumed = (
@@ -157,7 +212,7 @@ class _Heartbeat:
     def _run(self, job: Job) -> None:
         try:
             while not self._stopped.wait(heartbeat_seconds()):
-                if not job.beat():
+                if not job.heartbeat():
                     return
         finally:
             connection.close()
@@ -167,9 +222,9 @@ class _Heartbeat:
         self._thread.join(timeout=heartbeat_seconds())
 
 
-# What a lead may resume, by kind: (app label.model name, the task that runs it). Each app adds
-# its own jobs (annotation here, selection in its AppConfig.ready).
-RESUMABLE: dict[str, tuple[str, str]] = {
+# Every kind of job, by the name its status and resume URLs use: (app label.model name, the task
+# that runs it). Each app adds its own (annotation here, selection in its AppConfig.ready).
+KINDS: dict[str, tuple[str, str]] = {
     "import": ("annotation.ImportJob", "annotation.tasks.run_import"),
     "export": ("annotation.ExportJob", "annotation.tasks.run_export"),
 }

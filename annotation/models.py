@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import F, Q
 
@@ -411,7 +414,9 @@ class ImportJob(Job):
     skip_invalid = models.BooleanField(default=False)
     bytes_total = models.BigIntegerField(default=0)
     bytes_done = models.BigIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # the import's report
+
+    RESULT_FIELDS = ("result", "bytes_done")
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.file_name} ({self.status})"
@@ -422,6 +427,19 @@ class ImportJob(Job):
             return 100 if self.status == self.Status.DONE else 0
         return min(100, int(100 * self.bytes_done / self.bytes_total))
 
+    @property
+    def progress_key(self) -> str:
+        return f"import-job-progress:{self.pk}"
+
+    def live(self) -> Self:
+        """A running import writes how far it read to the cache: a write to its row would wait
+        behind the import's transaction until the end."""
+        if self.status == self.Status.RUNNING:
+            self.bytes_done = cache.get(self.progress_key, self.bytes_done)
+        if self.bytes_total:
+            self.progress = min(1.0, self.bytes_done / self.bytes_total)
+        return self
+
 
 class ExportJob(Job):
     """A DPO export started from the web: run by a worker, zipped, downloaded by a lead."""
@@ -431,8 +449,10 @@ class ExportJob(Job):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     params = models.JSONField(default=dict, blank=True)
-    report = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # the export's report
     file_path = models.CharField(max_length=500, blank=True)
+
+    RESULT_FIELDS = ("result", "file_path")
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"

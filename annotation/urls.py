@@ -18,6 +18,7 @@ urlpatterns = [
         name="lease_release",
     ),
     path("projects/<slug:slug>/pairs/<id:pair_id>/adjudicate/", lead.adjudicate, name="adjudicate"),
+    path("projects/<slug:slug>/jobs/<slug:kind>/<id:job_id>/", jobs.job_status, name="job_status"),
     path(
         "projects/<slug:slug>/jobs/<slug:kind>/<id:job_id>/resume/",
         jobs.job_resume,

@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from annotation.api.access import WriteThrottle, project_for
+from annotation.api.access import WriteThrottle, in_project, project_for
+from annotation.api.jobs import JOB_FIELDS, JobDetail, JobList
 from selection.effort import dashboard
 from selection.effort.services import EffortError, effort_run_start
 from selection.models import EffortRun, SelectionRun, SpaRound
@@ -27,10 +28,8 @@ from selection.strategies import STRATEGIES
 class SelectionRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = SelectionRun
-        fields = ["id", "strategy", "arm", "params", "status", "progress", "counts", "timings",
-                  "error", "created_at", "started_at", "finished_at"]  # fmt: skip
-        read_only_fields = ["status", "progress", "counts", "timings", "error", "created_at",
-                            "started_at", "finished_at"]  # fmt: skip
+        fields = ["id", "strategy", "arm", "params", "counts", "timings", *JOB_FIELDS]
+        read_only_fields = ["counts", "timings", *JOB_FIELDS]
 
 
 class SelectionStartSerializer(serializers.Serializer):
@@ -46,8 +45,7 @@ class SelectionStartSerializer(serializers.Serializer):
 class EffortRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = EffortRun
-        fields = ["id", "kind", "params", "status", "progress", "stage", "result", "error",
-                  "seconds", "created_at", "finished_at"]  # fmt: skip
+        fields = ["id", "kind", "params", "result", "seconds", *JOB_FIELDS]
 
 
 class EffortStartSerializer(serializers.Serializer):
@@ -68,15 +66,11 @@ class EffortStartSerializer(serializers.Serializer):
     thresholds = serializers.ListField(child=serializers.FloatField(), required=False)
 
 
-class SelectionRunList(generics.ListAPIView):
+class SelectionRunList(JobList):
     """Selection runs (leads). POST starts one; poll its status."""
 
     serializer_class = SelectionRunSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return SelectionRun.objects.filter(project=project).order_by("-created_at")
+    model = SelectionRun
 
     @extend_schema(request=SelectionStartSerializer, responses={202: SelectionRunSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:
@@ -94,30 +88,16 @@ class SelectionRunList(generics.ListAPIView):
         return ApiResponse(SelectionRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class SelectionRunDetail(generics.RetrieveAPIView):
+class SelectionRunDetail(JobDetail):
     serializer_class = SelectionRunSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(SelectionRun, project, self.kwargs["pk"])
+    model = SelectionRun
 
 
-def _get(model, project, pk):
-    found = model.objects.filter(project=project, id=pk).first()
-    if found is None:
-        raise NotFound("Not found.")
-    return found
-
-
-class EffortRunList(generics.ListAPIView):
+class EffortRunList(JobList):
     """Effort computations (leads): simulations and learning curves from real labels."""
 
     serializer_class = EffortRunSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return EffortRun.objects.filter(project=project).order_by("-created_at")
+    model = EffortRun
 
     @extend_schema(request=EffortStartSerializer, responses={202: EffortRunSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:
@@ -135,12 +115,9 @@ class EffortRunList(generics.ListAPIView):
         return ApiResponse(EffortRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class EffortRunDetail(generics.RetrieveAPIView):
+class EffortRunDetail(JobDetail):
     serializer_class = EffortRunSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(EffortRun, project, self.kwargs["pk"])
+    model = EffortRun
 
 
 class Metrics(APIView):
@@ -157,9 +134,8 @@ class SpaRoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SpaRound
-        fields = ["id", "number", "judge", "params", "status", "progress", "stage", "counts",
-                  "review", "reviewed_at", "policy_path", "lineage", "error", "created_at",
-                  "finished_at", "figures"]  # fmt: skip
+        fields = ["id", "number", "judge", "params", "counts", "review", "reviewed_at",
+                  "policy_path", "lineage", "figures", *JOB_FIELDS]  # fmt: skip
 
     def get_figures(self, spa: SpaRound) -> dict:
         return round_figures(spa) if spa.status == SpaRound.Status.DONE else {}
@@ -186,16 +162,13 @@ class SpaStartSerializer(serializers.Serializer):
     lora = serializers.BooleanField(default=False)
 
 
-class SpaRoundList(generics.ListAPIView):
+class SpaRoundList(JobList):
     """SPA rounds (leads). POST queues the next round on the `gpu` queue; its judgements are
     held pending audit until applied (`spa-rounds/<id>/apply/`)."""
 
     serializer_class = SpaRoundSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return SpaRound.objects.filter(project=project).order_by("number")
+    model = SpaRound
+    order_by = "number"
 
     @extend_schema(request=SpaStartSerializer, responses={202: SpaRoundSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:
@@ -219,7 +192,7 @@ class SpaRoundAction(APIView):
     @extend_schema(request=None, responses={200: SpaRoundSerializer})
     def post(self, request: Request, slug: str, pk: int) -> ApiResponse:
         project = project_for(request, slug, lead=True)
-        spa = _get(SpaRound, project, pk)
+        spa = in_project(SpaRound, project, pk)
         try:
             self.service(spa=spa)
         except SpaError as exc:

@@ -8,8 +8,8 @@ class SelectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from annotation.job import RESUMABLE
+        from annotation.job import KINDS
 
-        RESUMABLE["selection"] = ("selection.SelectionRun", "selection.tasks.run_selection")
-        RESUMABLE["effort"] = ("selection.EffortRun", "selection.tasks.run_effort")
-        RESUMABLE["spa"] = ("selection.SpaRound", "selection.tasks.judge_spa_round")
+        KINDS["selection"] = ("selection.SelectionRun", "selection.tasks.run_selection")
+        KINDS["effort"] = ("selection.EffortRun", "selection.tasks.run_effort")
+        KINDS["spa"] = ("selection.SpaRound", "selection.tasks.judge_spa_round")

@@ -51,6 +51,8 @@ class SelectionRun(Job):
     counts = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
 
+    RESULT_FIELDS = ("counts", "timings")
+
     class Meta:
         indexes = [
             # Serves the lead's list of a project's runs, newest first.
@@ -100,6 +102,8 @@ class EffortRun(Job):
     result = models.JSONField(default=dict, blank=True)
     seconds = models.FloatField(null=True, blank=True)
 
+    RESULT_FIELDS = ("seconds", "result")
+
     class Meta:
         indexes = [
             # Serves the dashboard's "latest run of each kind" for a project.
@@ -136,6 +140,8 @@ class SpaRound(Job):
     # What became of the judgements of a finished round (blank until it has judged).
     review = models.CharField(max_length=20, choices=Review.choices, blank=True, default="")
     reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    RESULT_FIELDS = ("counts", "policy_path", "lineage", "review")
 
     class Meta:
         constraints = [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from celery import group, shared_task
-from django.db import OperationalError
 
+from annotation.job import TRANSIENT
 from annotation.models import Project
 from selection.effort.services import effort_run_execute
 from selection.embedding import embeddings_compute, missing_response_ids
@@ -13,7 +13,6 @@ from selection.runs.batches import start_due_batches
 from selection.runs.services import selection_run_execute
 
 EMBED_CHUNK = 512
-TRANSIENT = (OperationalError, ConnectionError)
 
 
 @shared_task(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from annotation.api.jobs import JOB_FIELDS
 from annotation.converters import MAX_ID
 from annotation.models import (
     Choice,
@@ -155,10 +156,12 @@ class ImportUploadSerializer(serializers.Serializer):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
+    report = serializers.JSONField(source="result", read_only=True)  # its name before the field's
+
     class Meta:
         model = ImportJob
-        fields = ["id", "file_name", "file_format", "skip_invalid", "status", "bytes_total",
-                  "report", "created_at", "finished_at"]  # fmt: skip
+        fields = ["id", "file_name", "file_format", "skip_invalid", "bytes_total", "report"]
+        fields += JOB_FIELDS
 
 
 class ExportStartSerializer(serializers.Serializer):
@@ -172,7 +175,8 @@ class ExportStartSerializer(serializers.Serializer):
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
+    report = serializers.JSONField(source="result", read_only=True)  # its name before the field's
+
     class Meta:
         model = ExportJob
-        fields = ["id", "params", "status", "progress", "report", "error", "created_at",
-                  "finished_at"]  # fmt: skip
+        fields = ["id", "params", "report", *JOB_FIELDS]

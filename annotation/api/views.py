@@ -14,7 +14,8 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from annotation.api import serializers as s
-from annotation.api.access import WriteThrottle, project_for
+from annotation.api.access import WriteThrottle, in_project, project_for
+from annotation.api.jobs import JobDetail, JobList
 from annotation.converters import MAX_ID
 from annotation.export.jobs import export_job_start
 from annotation.export.service import ExportError
@@ -228,17 +229,13 @@ class Progress(APIView):
         return ApiResponse({"labeled": labeled, "open_pairs": open_pairs})
 
 
-class ImportList(generics.ListAPIView):
+class ImportList(JobList):
     """Imports (leads). POST a file: the same formats and errors as `import_data`; a small file
     is imported at once (201, or 400 with every problem), a large one by a worker (202)."""
 
     serializer_class = s.ImportJobSerializer
+    model = ImportJob
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return ImportJob.objects.filter(project=project).order_by("-created_at")
 
     @extend_schema(
         request=s.ImportUploadSerializer,
@@ -253,8 +250,8 @@ class ImportList(generics.ListAPIView):
             file_format=data.validated_data["file_format"],
             skip_invalid=data.validated_data["skip_invalid"],
         )  # fmt: skip
-        if job.report.get("refused"):
-            raise ValidationError({"file": [_issue(i) for i in job.report.get("issues", [])]})
+        if job.result.get("refused"):
+            raise ValidationError({"file": [_issue(i) for i in job.result.get("issues", [])]})
         done = job.status == ImportJob.Status.DONE
         code = status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED
         return ApiResponse(s.ImportJobSerializer(job).data, status=code)
@@ -266,30 +263,16 @@ def _issue(issue: dict) -> str:
     return f"{where}:{field} {issue['reason']}"
 
 
-class ImportDetail(generics.RetrieveAPIView):
+class ImportDetail(JobDetail):
     serializer_class = s.ImportJobSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(ImportJob, project, self.kwargs["pk"])
+    model = ImportJob
 
 
-def _get(model, project, pk):
-    found = model.objects.filter(project=project, id=pk).first()
-    if found is None:
-        raise NotFound("Not found.")
-    return found
-
-
-class ExportList(generics.ListAPIView):
+class ExportList(JobList):
     """Exports (leads). POST starts one (a worker builds it; poll its status, then download)."""
 
     serializer_class = s.ExportJobSerializer
-    throttle_classes = [WriteThrottle]
-
-    def get_queryset(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return ExportJob.objects.filter(project=project).order_by("-created_at")
+    model = ExportJob
 
     @extend_schema(request=s.ExportStartSerializer, responses={202: s.ExportJobSerializer})
     def post(self, request: Request, slug: str) -> ApiResponse:
@@ -303,12 +286,9 @@ class ExportList(generics.ListAPIView):
         return ApiResponse(s.ExportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ExportDetail(generics.RetrieveAPIView):
+class ExportDetail(JobDetail):
     serializer_class = s.ExportJobSerializer
-
-    def get_object(self):
-        project = project_for(self.request, self.kwargs["slug"], lead=True)
-        return _get(ExportJob, project, self.kwargs["pk"])
+    model = ExportJob
 
 
 class ExportDownload(APIView):
@@ -317,7 +297,7 @@ class ExportDownload(APIView):
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="zip")})
     def get(self, request: Request, slug: str, pk: int):
         project = project_for(request, slug, lead=True)
-        job = _get(ExportJob, project, pk)
+        job = in_project(ExportJob, project, pk)
         if job.status != ExportJob.Status.DONE:
             raise NotFound(f"Export {job.id} is {job.status}, not done.")
         try:

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from annotation.export.report import DEFAULT_TEST_SHARE
 from annotation.export.service import ExportError, export_dpo
@@ -39,44 +38,21 @@ def export_params(raw: dict) -> dict:
 
 
 def export_job_start(*, project: Project, user, params: dict) -> ExportJob:
-    from annotation.tasks import run_export
-
-    params = export_params(params)
-    with transaction.atomic():
-        job = ExportJob.objects.create(project=project, created_by=user, params=params)
-        run_export.delay_on_commit(job.id)
-    return job
+    return ExportJob.start(project=project, created_by=user, params=export_params(params))
 
 
 def export_job_run(*, job_id: int) -> ExportJob:
-    job = ExportJob.claim(job_id)
-    if job is None:  # finished, or another worker's
-        return ExportJob.objects.get(id=job_id)
-    with job.working():
-        return _export(job)
+    return ExportJob.run(job_id, _export, fails_on=ExportError)
 
 
-def _export(job: ExportJob) -> ExportJob:
+def _export(job: ExportJob) -> None:
     folder = Path(settings.MEDIA_ROOT) / "exports" / str(job.id)
     shutil.rmtree(folder, ignore_errors=True)  # a redelivered job starts clean
-    try:
-        report = export_dpo(project=job.project, out_dir=folder / "data", progress=_progress(job),
-                            **job.params)  # fmt: skip
-    except ExportError as exc:
-        return _finish(job, ExportJob.Status.FAILED, error=str(exc))
+    writing = job.reporter("writing rows", 0.0, 0.95)  # the zip is the rest
+    report = export_dpo(project=job.project, out_dir=folder / "data", progress=writing,
+                        **job.params)  # fmt: skip
+    job.report(0.95, "zipping")
     name = f"{job.project.slug}-dpo-{job.id}"
     archive = shutil.make_archive(str(folder / name), "zip", root_dir=folder / "data")
     shutil.rmtree(folder / "data")
-    job.report, job.file_path = report.as_dict(), archive
-    return _finish(job, ExportJob.Status.DONE)
-
-
-def _progress(job: ExportJob):
-    def report(fraction: float) -> None:
-        job.report_progress(fraction * 0.95)
-
-    return report
-
-
-def _finish(job: ExportJob, status: str, error: str = "") -> ExportJob:
-    return job.finish(status, error, fields=("report", "file_path"))
+    job.result, job.file_path = report.as_dict(), archive

@@ -12,23 +12,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
-from annotation.importing.report import ImportReport
 from annotation.importing.service import import_file
 from annotation.models import ImportJob, Project
 
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def progress_key(job_id: int) -> str:
-    return f"import-job-progress:{job_id}"
-
-
 def import_job_create(
     *, project: Project, user, upload: UploadedFile, file_format: str, skip_invalid: bool
 ) -> ImportJob:
     """Save the upload and run it: inline when small, else on a worker once this commits."""
-    from annotation.tasks import run_import
-
     path = _save_upload(upload)
     with transaction.atomic():
         job = ImportJob.objects.create(
@@ -41,7 +34,7 @@ def import_job_create(
             bytes_total=upload.size or 0,
         )
         if job.bytes_total > settings.IMPORT_INLINE_MAX_BYTES:
-            run_import.delay_on_commit(job.id)
+            job.send()
     if job.bytes_total <= settings.IMPORT_INLINE_MAX_BYTES:
         job = import_job_run(job_id=job.id)
     return job
@@ -57,29 +50,40 @@ def _save_upload(upload: UploadedFile) -> Path:
     return path
 
 
+class ImportRefused(Exception):
+    """The file has problems and nothing was imported; the job's report lists them."""
+
+
 def import_job_run(*, job_id: int) -> ImportJob:
     """Claim the job and import its file; a finished job is left alone.
 
     A job found running is run again (a worker died mid-way): the import rolled back, and
     importing is idempotent anyway.
     """
-    job = ImportJob.claim(job_id)
-    if job is None:  # finished, or another worker's
-        return ImportJob.objects.get(id=job_id)
-    with job.working():
-        report = import_file(
-            project=job.project,
-            path=job.file_path,
-            file_format=job.file_format,
-            skip_invalid=job.skip_invalid,
-            progress=_progress_writer(job.id),
-            display_name=job.file_name,
-        )
-    return _finish(job, report)
+    job = ImportJob.run(job_id, _import, fails_on=ImportRefused)
+    if not job.is_active:
+        cache.delete(job.progress_key)
+    return job
 
 
-def _progress_writer(job_id: int):
-    """Progress goes to the cache: the job row is not visible to others until the import commits."""
+def _import(job: ImportJob) -> None:
+    report = import_file(
+        project=job.project,
+        path=job.file_path,
+        file_format=job.file_format,
+        skip_invalid=job.skip_invalid,
+        progress=_progress_writer(job),
+        display_name=job.file_name,
+    )
+    job.result, job.bytes_done = report.to_dict(), job.bytes_total
+    if report.refused:
+        problems = f"{report.issue_count} problem{'s' if report.issue_count != 1 else ''}"
+        raise ImportRefused(f"Nothing was imported: {problems} found.")
+
+
+def _progress_writer(job: ImportJob):
+    """Progress goes to the cache (ImportJob.live reads it): the job row is not visible to others
+    until the import commits."""
     last = 0.0
 
     def write(done: int, total: int) -> None:
@@ -87,20 +91,6 @@ def _progress_writer(job_id: int):
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY_SECONDS or done >= total:
             last = now
-            cache.set(progress_key(job_id), done, timeout=3600)
+            cache.set(job.progress_key, done, timeout=3600)
 
     return write
-
-
-def _finish(job: ImportJob, report: ImportReport) -> ImportJob:
-    job.report, job.bytes_done = report.to_dict(), job.bytes_total
-    status = ImportJob.Status.FAILED if report.refused else ImportJob.Status.DONE
-    job.finish(status, fields=("report", "bytes_done"))
-    cache.delete(progress_key(job.id))
-    return job
-
-
-def import_job_bytes_done(job: ImportJob) -> int:
-    if job.status == ImportJob.Status.RUNNING:
-        return cache.get(progress_key(job.id), job.bytes_done)
-    return job.bytes_done

@@ -13,6 +13,7 @@ from annotation.export.jobs import export_job_start
 from annotation.export.service import ExportError
 from annotation.export.writers import FORMATS
 from annotation.models import ExportJob
+from annotation.views.jobs import job_for_lead, render_live
 
 RECENT_JOBS = 10
 
@@ -50,12 +51,11 @@ def export_page(request, slug: str):
 
 @login_required
 def export_job(request, slug: str, job_id: int):
-    project = get_project_for_lead(request, slug)
-    job = get_object_or_404(ExportJob, id=job_id, project=project)
-    template = (
-        "annotation/_export_job_status.html" if request.htmx else "annotation/export_job.html"
+    project, job = job_for_lead(request, slug, "export", job_id)
+    context = {"project": project, "job": job}
+    return render_live(
+        request, "annotation/export_job.html", "annotation/_export_job_status.html", context
     )
-    return render(request, template, {"project": project, "job": job})
 
 
 @login_required

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from annotation.access import get_project_for_lead
 from annotation.importing.formats import FORMAT_NAMES
-from annotation.importing.jobs import import_job_bytes_done, import_job_create
+from annotation.importing.jobs import import_job_create
 from annotation.importing.report import ImportReport
 from annotation.models import ImportJob
+from annotation.views.jobs import job_for_lead, render_live
 
 # Room for the multipart envelope and the other form fields around the file.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -86,17 +87,9 @@ def _render_form(request, project, form, error: str = "", status: int = 200):
 
 @login_required
 def import_job(request, slug: str, job_id: int):
-    project = get_project_for_lead(request, slug)
-    job = get_object_or_404(ImportJob, id=job_id, project=project)
-    bytes_done = import_job_bytes_done(job)
-    context = {
-        "project": project,
-        "job": job,
-        "bytes_done": bytes_done,
-        "percent": min(100, 100 * bytes_done // job.bytes_total) if job.bytes_total else 0,
-        "finished": job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED),
-        "report": ImportReport.from_dict(job.report) if job.report else None,
-    }
-    if request.htmx:
-        return render(request, "annotation/_import_job_status.html", context)
-    return render(request, "annotation/import_job.html", context)
+    project, job = job_for_lead(request, slug, "import", job_id)
+    report = ImportReport.from_dict(job.result) if job.result else None
+    context = {"project": project, "job": job, "report": report}
+    return render_live(
+        request, "annotation/import_job.html", "annotation/_import_job_status.html", context
+    )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 import time
 
-from django.db import transaction
-
 from annotation.models import Project
 from selection.effort import inputs, live_effort, spa_sim
 from selection.effort.sim_picks import SIM_ONLY
@@ -87,53 +85,29 @@ def _check(params: dict, key: str, kind: type, low: float, high: float) -> None:
 
 
 def effort_run_start(*, project: Project, kind: str, params: dict | None = None) -> EffortRun:
-    from selection.tasks import run_effort
-
     checks = {EffortRun.Kind.SIMULATION: simulation_params, EffortRun.Kind.SPA: spa_sim_params}
     params = checks[kind](params or {}) if kind in checks else {}
-    with transaction.atomic():
-        run = EffortRun.objects.create(project=project, kind=kind, params=params)
-        run_effort.delay_on_commit(run.id)
-    return run
+    return EffortRun.start(project=project, kind=kind, params=params)
 
 
 def effort_run_execute(*, run_id: int) -> EffortRun:
     """Claim the run (one whose worker died, once its heartbeat stops) and compute it."""
-    run = EffortRun.claim(run_id)
-    if run is None:  # finished, or another worker's
-        return EffortRun.objects.get(id=run_id)
+    return EffortRun.run(run_id, _compute, fails_on=EffortError)
+
+
+def _compute(run: EffortRun) -> None:
+    compute = {EffortRun.Kind.SIMULATION: _simulate, EffortRun.Kind.SPA: _spa}.get(run.kind, _live)
     began = time.perf_counter()
     try:
-        compute = {EffortRun.Kind.SIMULATION: _simulate, EffortRun.Kind.SPA: _spa}.get(
-            run.kind, _live
-        )
-        with run.working():
-            run.result = compute(run)
-    except EffortError as exc:
-        return _finish(run, EffortRun.Status.FAILED, began, error=str(exc))
-    return _finish(run, EffortRun.Status.DONE, began)
-
-
-def _finish(run: EffortRun, status: str, began: float, error: str = "") -> EffortRun:
-    run.seconds = round(time.perf_counter() - began, 2)
-    return run.finish(status, error, fields=("seconds", "result"))
-
-
-def _stage(run: EffortRun, stage: str, low: float, high: float):
-    """A progress callback mapping 0..1 of one stage onto low..high of the whole run."""
-
-    def report(fraction: float) -> None:
-        value = round(low + (high - low) * fraction, 3)
-        run.report_progress(value, stage)
-
-    report(0.0)
-    return report
+        run.result = compute(run)
+    finally:  # a failed run says how long it took too
+        run.seconds = round(time.perf_counter() - began, 2)
 
 
 def _simulate(run: EffortRun) -> dict:
     p = run.params
     name = embedder_name()
-    inputs.embed_missing(run.project_id, name, _stage(run, "embedding responses", 0.0, 0.3))
+    inputs.embed_missing(run.project_id, name, run.reporter("embedding responses", 0.0, 0.3))
     needs_pool = any(
         s in STRATEGIES and "competency" in STRATEGIES[s].needs for s in p["strategies"]
     )
@@ -147,18 +121,18 @@ def _simulate(run: EffortRun) -> dict:
         eval_share=p["eval_share"], target=p["target"], boot=p["boot"],
         target_share=p.get("target_share", 0.8), uncertain_batch=p.get("uncertain_batch", 50),
     )  # fmt: skip
-    result = simulate(prompts, params, _stage(run, "simulating annotators", 0.3, 1.0))
+    result = simulate(prompts, params, run.reporter("simulating annotators", 0.3, 1.0))
     return result | {"prompts": len(prompts), "embedder": name}
 
 
 def _spa(run: EffortRun) -> dict:
     p = run.params
     name = embedder_name()
-    inputs.embed_missing(run.project_id, name, _stage(run, "embedding responses", 0.0, 0.5))
+    inputs.embed_missing(run.project_id, name, run.reporter("embedding responses", 0.0, 0.5))
     prompts = inputs.sim_prompts(run.project_id, name, p["gold_scale"], False)
     if len(prompts) < 10:
         raise EffortError("simulation needs gold scores: fewer than 10 prompts have two or more")
-    _stage(run, "judging", 0.5, 1.0)
+    run.report(0.5, "judging")
     return spa_sim.spa_simulation(
         prompts, seed_labels=p["seed_labels"], thresholds=p["thresholds"], seeds=p["seeds"],
         noise=p["noise"], tie_margin=p["tie_margin"],
@@ -167,12 +141,12 @@ def _spa(run: EffortRun) -> dict:
 
 def _live(run: EffortRun) -> dict:
     name = embedder_name()
-    inputs.embed_missing(run.project_id, name, _stage(run, "embedding responses", 0.0, 0.5))
+    inputs.embed_missing(run.project_id, name, run.reporter("embedding responses", 0.0, 0.5))
     labels = inputs.live_labels(run.project_id)
     evaluation = inputs.evaluation_pairs(run.project_id)
     ids = {i for row in labels for i in row[3:5]} | {i for e in evaluation for i in e[1:3]}
     vectors = embedding_matrix(sorted(ids), name)
-    _stage(run, "fitting learning curves", 0.5, 1.0)
+    run.report(0.5, "fitting learning curves")
     if not evaluation:
         raise EffortError(
             "no pairs with a known answer: add gold pairs (make_gold_pairs) or adjudicate some"

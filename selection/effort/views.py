@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from annotation.access import get_project_for_lead
+from annotation.views.jobs import render_live
 from selection import charts
 from selection.effort import dashboard, minimums
 from selection.effort.services import DEFAULTS, SIMULATED, EffortError, effort_run_start
@@ -38,8 +41,7 @@ SPA_FIELDS = ("judge", "noisy_share", "audit_share", "low_confidence", "min_conf
 def effort(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_project_for_lead(request, slug)
     context = _context(project)
-    template = "selection/_effort_live.html" if request.htmx else "selection/effort.html"
-    return render(request, template, context)
+    return render_live(request, "selection/effort.html", "selection/_effort_live.html", context)
 
 
 def _latest(project, kind: str) -> EffortRun | None:
@@ -54,8 +56,6 @@ def _context(project) -> dict:
     return {
         "project": project, "figures": figures, "simulation": simulation, "live_run": live,
         "spa_sim": spa_sim,
-        "polling": any(r is not None and r.is_active for r in (simulation, live, spa_sim))
-        or SpaRound.objects.filter(project=project, status__in=["pending", "running"]).exists(),
         "simulation_result": _result(simulation), "live_result": _result(live),
         "simulation_charts": _effort_charts(simulation), "live_charts": _effort_charts(live),
         "seconds_chart": _seconds_chart(figures["seconds_histogram"]),
@@ -136,34 +136,37 @@ def _started_message(spa_round: SpaRound) -> tuple[int, str]:
 @login_required
 @require_POST
 def spa_apply(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    project = get_project_for_lead(request, slug)
-    spa_round = get_object_or_404(SpaRound, project=project, number=number)
-    try:
-        spa_round = spa_round_apply(spa=spa_round)
-    except SpaError as exc:
-        messages.error(request, f"Not applied: {exc}")
-    else:
-        c = spa_round.counts
-        messages.success(request, f"SPA round {number} applied: {c['applied']} pairs labeled by "
-                                  f"the judge, {c['kept_for_people']} left to people who "
-                                  "answered or took them meanwhile.")  # fmt: skip
-    return redirect("effort", slug=project.slug)
+    return _spa_review(request, slug, number, spa_round_apply, "applied", _applied)
 
 
 @login_required
 @require_POST
 def spa_revert(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    return _spa_review(request, slug, number, spa_round_revert, "reverted", _reverted)
+
+
+def _spa_review(request: HttpRequest, slug: str, number: int, review: Callable[..., Any],
+                verb: str, said: Callable[[Any], str]) -> HttpResponse:  # fmt: skip
+    """Apply or revert a round; the message says what the service did, or why it would not."""
     project = get_project_for_lead(request, slug)
     spa_round = get_object_or_404(SpaRound, project=project, number=number)
     try:
-        done = spa_round_revert(spa=spa_round)
+        done = review(spa=spa_round)
     except SpaError as exc:
-        messages.error(request, f"Not reverted: {exc}")
+        messages.error(request, f"Not {verb}: {exc}")
     else:
-        messages.success(request, f"SPA round {number} reverted: {done['labels']} judge labels "
-                                  f"superseded, {done['reopened']} pairs back in the "
-                                  "queue.")  # fmt: skip
+        messages.success(request, f"SPA round {number} {verb}: {said(done)}")
     return redirect("effort", slug=project.slug)
+
+
+def _applied(spa_round: SpaRound) -> str:
+    c = spa_round.counts
+    return (f"{c['applied']} pairs labeled by the judge, {c['kept_for_people']} left to people "
+            "who answered or took them meanwhile.")  # fmt: skip
+
+
+def _reverted(done: dict) -> str:
+    return f"{done['labels']} judge labels superseded, {done['reopened']} pairs back in the queue."
 
 
 def _result(run: EffortRun | None) -> dict | None:

@@ -27,8 +27,6 @@ def selection_run_start(
     *, project: Project, strategy: str, arm: str | None = None, params: dict | None = None
 ) -> SelectionRun:
     """Create a run and enqueue it once the transaction commits."""
-    from selection.tasks import run_selection
-
     if strategy not in STRATEGIES:
         known = ", ".join(sorted(STRATEGIES))
         raise SelectionError(f"unknown strategy {strategy!r}; known strategies: {known}")
@@ -41,12 +39,9 @@ def selection_run_start(
     params["options"] = strategy_options(strategy, params.get("options") or {})
     if "rewards" in STRATEGIES[strategy].needs and params.get("budget") is None:
         params["budget"] = active.DEFAULT_BATCH  # active learning asks in batches
-    with transaction.atomic():
-        run = SelectionRun.objects.create(
-            project=project, strategy=strategy, arm=arm or strategy, params=params
-        )
-        run_selection.delay_on_commit(run.id)
-    return run
+    return SelectionRun.start(
+        project=project, strategy=strategy, arm=arm or strategy, params=params
+    )
 
 
 def strategy_options(strategy: str, options: dict) -> dict:
@@ -72,14 +67,12 @@ def strategy_options(strategy: str, options: dict) -> dict:
 def selection_run_retry(*, run: SelectionRun) -> SelectionRun:
     """Put a failed run, or one whose worker died, back in the queue (its pairs so far are
     kept; none are duplicated)."""
-    from selection.tasks import run_selection
-
     with transaction.atomic():
         updated = SelectionRun.objects.filter(id=run.id, status=SelectionRun.Status.FAILED).update(
             status=SelectionRun.Status.PENDING, error="", finished_at=None
         )
         if updated or run.resume():
-            run_selection.delay_on_commit(run.id)
+            run.send()
     run.refresh_from_db()
     return run
 
@@ -87,22 +80,13 @@ def selection_run_retry(*, run: SelectionRun) -> SelectionRun:
 def selection_run_execute(*, run_id: int) -> SelectionRun:
     """Claim the run and build its pairs; safe to call again after a crash (no duplicates):
     a run whose worker died is claimed again once its heartbeat stops (annotation/job.py)."""
-    run = SelectionRun.claim(run_id)
-    if run is None:  # finished, or another worker's
-        return SelectionRun.objects.get(id=run_id)
+    return SelectionRun.run(run_id, _select_pairs, fails_on=SelectionError)
+
+
+def _select_pairs(run: SelectionRun) -> None:
     started = time.perf_counter()
-    try:
-        with run.working():
-            counts = _build_pairs(run)
-    except SelectionError as exc:
-        return _finish(run, SelectionRun.Status.FAILED, error=str(exc))
-    run.counts = counts
+    run.counts = _build_pairs(run)
     run.timings = {"seconds": round(time.perf_counter() - started, 3)}
-    return _finish(run, SelectionRun.Status.DONE)
-
-
-def _finish(run: SelectionRun, status: str, error: str = "") -> SelectionRun:
-    return run.finish(status, error, fields=("counts", "timings"))
 
 
 def _build_pairs(run: SelectionRun) -> dict:
@@ -244,7 +228,7 @@ def _progress(run: SelectionRun, value: float) -> None:
     delay = float(run.params.get("delay_per_chunk", 0))  # a test's way to make a run slow
     if delay:
         time.sleep(delay)
-    run.report_progress(value)
+    run.report(value)
 
 
 def _spec(group: PromptGroup, cand, rng: np.random.Generator, weight: float) -> PairSpec:

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from annotation.access import get_project_for_lead
 from annotation.models import Pair
+from annotation.views.jobs import render_live
 from selection.charts import histogram_svg
 from selection.columns import vector_warnings
 from selection.embedding import embedding_progress
@@ -28,8 +29,7 @@ def runs(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _start(request, project)
     context = _runs_context(project)
-    template = "selection/_runs_live.html" if request.htmx else "selection/runs.html"
-    return render(request, template, context)
+    return render_live(request, "selection/runs.html", "selection/_runs_live.html", context)
 
 
 def _start(request: HttpRequest, project) -> HttpResponse:
@@ -102,6 +102,5 @@ def _runs_context(project) -> dict:
         "strategies": sorted(STRATEGIES.values(), key=lambda s: s.name),
         "embedded": embedded,
         "responses": total,
-        "live": any(r.status in ("pending", "running") for r in runs),
         "active_arms": sorted({r.arm for r in runs if r.strategy == ACTIVE}),
     }

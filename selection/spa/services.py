@@ -99,11 +99,9 @@ def spa_round_preview(*, project: Project, params: dict) -> dict:
 
 
 def spa_round_start(*, project: Project, params: dict, number: int | None = None) -> SpaRound:
-    from selection.tasks import judge_spa_round
-
     with transaction.atomic():
         spa = spa_round_create(project=project, params=params, number=number)
-        judge_spa_round.delay_on_commit(spa.id)
+        spa.send()
     return spa
 
 
@@ -129,32 +127,31 @@ def _parent(project: Project, number: int) -> SpaRound | None:
 def spa_round_execute(*, round_id: int) -> SpaRound:
     """Claim the round (one whose worker died, once its heartbeat stops: annotation/job.py),
     judge its pairs and hold the confident judgements for the audit."""
-    if SpaRound.claim(round_id) is None:  # finished, or another worker's
-        return SpaRound.objects.get(id=round_id)
-    spa = SpaRound.objects.select_related("project", "parent").get(id=round_id)
-    with spa.working():
-        return _execute(spa)
+    return SpaRound.run(round_id, _execute, fails_on=SpaError)
 
 
-def _execute(spa: SpaRound) -> SpaRound:
-    # A round queued before an option existed runs with that option's default.
-    spa.params = {k: v for k, v in DEFAULTS.items() if k != "judge"} | spa.params
+def _execute(spa: SpaRound) -> None:
     try:
-        pairs = candidates(spa)
-        if not pairs and not spa.params["expand"]:
-            raise SpaError("no unlabeled open pairs to judge (select pairs first)")
-        pairs, judged = _judge(spa, pairs)
-        _check_finite(judged)
-        rng = np.random.default_rng(spa.params["seed"])
-        actions = routing.route(judged, routing_policy(spa.params), rng)
-        spa.counts = _hold(spa, pairs, judged, actions)
-    except SpaError as exc:
-        return _finish(spa, SpaRound.Status.FAILED, str(exc))
+        _judge_and_hold(spa)
+    except SpaError:
+        raise
     except Exception as exc:
         # Recorded so the dashboard shows the failure; re-raised so the worker logs the trace.
-        _finish(spa, SpaRound.Status.FAILED, f"{type(exc).__name__}: {exc}")
+        spa.finish(SpaRound.Status.FAILED, f"{type(exc).__name__}: {exc}")
         raise
-    return _finish(spa, SpaRound.Status.DONE)
+
+
+def _judge_and_hold(spa: SpaRound) -> None:
+    # A round queued before an option existed runs with that option's default.
+    spa.params = {k: v for k, v in DEFAULTS.items() if k != "judge"} | spa.params
+    pairs = candidates(spa)
+    if not pairs and not spa.params["expand"]:
+        raise SpaError("no unlabeled open pairs to judge (select pairs first)")
+    pairs, judged = _judge(spa, pairs)
+    _check_finite(judged)
+    rng = np.random.default_rng(spa.params["seed"])
+    actions = routing.route(judged, routing_policy(spa.params), rng)
+    spa.counts = _hold(spa, pairs, judged, actions)
 
 
 def _check_finite(judged) -> None:
@@ -168,19 +165,6 @@ def routing_policy(params: dict) -> routing.RoutingPolicy:
     p = DEFAULTS | params
     return routing.RoutingPolicy(p["noisy_share"], p["audit_share"], p["low_confidence"],
                                  p["min_confidence"], p["min_audit"])  # fmt: skip
-
-
-def _finish(spa: SpaRound, status: str, error: str = "") -> SpaRound:
-    return spa.finish(status, error, fields=("counts", "policy_path", "lineage", "review"))
-
-
-def stage(spa: SpaRound, name: str, low: float, high: float):
-    def report(fraction: float) -> None:
-        value = round(low + (high - low) * fraction, 3)
-        spa.report_progress(value, name)
-
-    report(0.0)
-    return report
 
 
 def candidate_pairs(project: Project, params: dict):
@@ -205,7 +189,7 @@ def candidates(spa: SpaRound) -> list[tuple]:
 
 
 def _judge(spa: SpaRound, pairs: list[tuple]):
-    return JUDGES[spa.judge].run(spa, pairs, stage)
+    return JUDGES[spa.judge].run(spa, pairs, SpaRound.reporter)
 
 
 def _hold(spa: SpaRound, pairs: list[tuple], judged, actions: list[str]) -> dict:

@@ -69,7 +69,7 @@ def test_an_empty_project_exports_a_card_and_no_rows(
         form = {"fmt": "parquet", "min_agreement": "0.5", "test_share": "0", "license_name": "x"}
         client.post(reverse("export", args=["demo"]), form)
     job = ExportJob.objects.get()
-    assert (job.status, job.report["rows"]) == ("done", 0)
+    assert (job.status, job.result["rows"]) == ("done", 0)
 
 
 def test_annotators_get_403_outsiders_404_and_anonymous_visitors_log_in(

@@ -158,14 +158,14 @@ def test_an_annotator_cannot_see_a_job(client, annotator, lead, project, tmp_pat
 def test_a_running_job_shows_the_progress_its_worker_reported(client, lead, project, tmp_path):
     from django.core.cache import cache
 
-    from annotation.importing.jobs import progress_key
-
     job = _running_job(project, lead, tmp_path)
-    cache.set(progress_key(job.id), 750)
+    cache.set(job.progress_key, 750)
     client.force_login(lead)
     page = client.get(
         reverse("import_job", args=[project.slug, job.id]), headers={"HX-Request": "1"}
     )
-    assert 'value="750"' in page.content.decode()
-    assert "(75%)" in page.content.decode()
-    cache.delete(progress_key(job.id))
+    polled = client.get(reverse("job_status", args=[project.slug, "import", job.id]))
+    for body in (page.content.decode(), polled.content.decode()):
+        assert 'value="0.75"' in body
+        assert "(75%)" in body
+    cache.delete(job.progress_key)

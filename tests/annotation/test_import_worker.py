@@ -31,7 +31,7 @@ def test_a_large_upload_is_imported_by_a_real_worker_and_its_page_then_shows_don
             return job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
 
         wait_for(finished, 30, "the import job")
-    assert job.status == ImportJob.Status.DONE, job.report
+    assert job.status == ImportJob.Status.DONE, job.result
     assert Prompt.objects.filter(project=project).count() == 50
     assert Response.objects.filter(prompt__project=project).count() == 150
     page = client.get(response.url, headers={"HX-Request": "true"}).content.decode()

@@ -226,3 +226,25 @@ def test_a_user_gets_a_token_with_their_password_and_uses_it(api, annotator, pro
     assert client.get("/api/v1/projects/demo/progress/").status_code == 200
     wrong = APIClient().post("/api/v1/token/", {"username": "annotator", "password": "nope"})
     assert wrong.status_code == 400
+
+
+def test_every_kind_of_job_reports_the_same_status_fields(api, lead, project):
+    from annotation.api.jobs import JOB_FIELDS
+    from annotation.models import ExportJob, ImportJob
+    from selection.models import EffortRun, SelectionRun, SpaRound
+
+    jobs = {
+        "imports": ImportJob.objects.create(project=project, file_path="/x", file_name="x.jsonl"),
+        "exports": ExportJob.objects.create(project=project),
+        "selection-runs": SelectionRun.objects.create(project=project, strategy="random"),
+        "effort-runs": EffortRun.objects.create(project=project, kind="live", status="running",
+                                                stage="fitting", progress=0.5),
+    }  # fmt: skip
+    client = api(lead)
+    for path, job in jobs.items():
+        body = client.get(f"/api/v1/projects/demo/{path}/{job.id}/").json()
+        assert set(JOB_FIELDS) <= set(body), path
+    assert (body["status"], body["stage"], body["progress"]) == ("running", "fitting", 0.5)
+    SpaRound.objects.create(project=project, number=1, judge="embedding")
+    (spa,) = client.get("/api/v1/projects/demo/spa-rounds/").json()["results"]
+    assert set(JOB_FIELDS) <= set(spa)

@@ -164,13 +164,15 @@ def test_bad_simulation_input_is_refused_with_a_message(client, lead, project):
     assert not EffortRun.objects.exists()
 
 
-def test_an_active_run_makes_the_page_poll_fast(client, lead, project):
-    EffortRun.objects.create(project=project, kind="simulation", status="running", progress=0.4,
-                             stage="simulating annotators")  # fmt: skip
+def test_an_active_run_polls_its_status_and_the_page_refreshes_when_it_ends(client, lead, project):
+    run = EffortRun.objects.create(project=project, kind="simulation", status="running",
+                                   progress=0.4, stage="simulating annotators")  # fmt: skip
     client.force_login(lead)
     body = client.get(reverse("effort", args=["demo"])).content.decode()
-    assert 'hx-trigger="every 2s"' in body
+    status = reverse("job_status", args=["demo", "effort", run.id])
+    assert f'hx-get="{status}" hx-trigger="every 1s"' in body
     assert "simulating annotators" in body
+    assert 'hx-trigger="every 10s, job-finished from:body"' in body
     assert Pair.objects.count() == 0
 
 

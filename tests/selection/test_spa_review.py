@@ -120,7 +120,7 @@ def test_with_workers_the_page_says_the_round_is_queued_for_one(client, lead, se
     start = reverse("spa_start", args=[seeded.slug])
     text = client.post(start, {"confirm": "yes"}, follow=True).content.decode()
     assert "SPA round 1 queued for a worker on the gpu queue." in text
-    assert "finished" not in text
+    assert "SPA round 1 finished" not in text
     assert SpaRound.objects.get().status == "pending"
 
 

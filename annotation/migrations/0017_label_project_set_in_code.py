@@ -19,6 +19,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotation", "0015_pair_external_id")]
+    dependencies = [("annotation", "0016_job_result")]
 
     operations = [migrations.RunPython(forward, backward)]
