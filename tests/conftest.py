@@ -28,6 +28,16 @@ def _require_services(request):
         pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hash with MD5 in tests: Django's PBKDF2 costs a good part of a second per user created or
+    logged in. The app keeps Django's default hashers; test_auth_backend checks them once."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_queue_counts():
     """The annotate page's queue counts are kept per process: no test sees another's."""
