@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from annotation.models import Role
 from tests import services
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+
+# One BLAS thread (numpy is not imported yet): the effort simulation's many small solves ran up to
+# ten times slower with OpenBLAS's threads competing for a busy 2-core machine's cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 SERVICE_MARKERS = {
     "postgres": services.postgres_reason,
