@@ -37,10 +37,13 @@ def _require_services(request):
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Hash with MD5 in tests: Django's PBKDF2 costs a good part of a second per user created or
-    logged in. The app keeps Django's default hashers; test_auth_backend checks them once."""
+    logged in. The app keeps Django's default hashers (still accepted here, for a hash a worker
+    process made); test_auth_backend checks them once."""
+    from django.conf import global_settings
     from django.test import override_settings
 
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher", *global_settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=fast):
         yield
 
 
