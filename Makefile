@@ -47,9 +47,10 @@ test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest
 
-# The suite without service-backed tests, on SQLite and eager tasks (what a laptop runs).
+# The suite without service-backed or slow tests, on SQLite and eager tasks (what a laptop runs,
+# in under two minutes). `make test` (CI) runs the slow ones too.
 test-sqlite: install-dev
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not postgres and not redis and not celery_worker and not browser"
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m "not slow and not postgres and not redis and not celery_worker and not browser"
 
 # Every page on a laptop and a phone, as PNGs with an index, in var/screenshots/.
 screenshots: install-dev

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from annotation.models import Role
 from tests import services
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+
+# One BLAS thread (numpy is not imported yet): the effort simulation's many small solves ran up to
+# ten times slower with OpenBLAS's threads competing for a busy 2-core machine's cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 SERVICE_MARKERS = {
     "postgres": services.postgres_reason,
@@ -26,6 +32,19 @@ def _require_services(request):
         if services.in_ci():
             pytest.fail(f"CI must run every test, but: {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hash with MD5 in tests: Django's PBKDF2 costs a good part of a second per user created or
+    logged in. The app keeps Django's default hashers (still accepted here, for a hash a worker
+    process made); test_auth_backend checks them once."""
+    from django.conf import global_settings
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher", *global_settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=fast):
+        yield
 
 
 @pytest.fixture(autouse=True)

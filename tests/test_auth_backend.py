@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import global_settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -27,3 +28,20 @@ def test_a_deactivated_person_is_signed_out_on_their_next_request(client):
     assert client.get(reverse("home")).status_code == 200
     get_user_model().objects.filter(pk=person.pk).update(is_active=False)
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_outside_the_tests_passwords_are_stored_with_django_s_pbkdf2_and_still_sign_in(
+    client, settings
+):
+    # The suite hashes with MD5 for speed (tests/conftest.py); the app sets no hashers of its own.
+    import config.settings as app_settings
+
+    assert not hasattr(app_settings, "PASSWORD_HASHERS")
+    person = UserFactory(username="ada")
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    person.set_password("a-real-hash-789")
+    person.save()
+    assert person.password.startswith("pbkdf2_sha256$")
+    response = client.post(reverse("login"), {"username": "ada", "password": "a-real-hash-789"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import TestCase
 
 from annotation.models import Pair, Project, Prompt, Response, Role
 from selection.demo import DEMO_SLUG
 from selection.effort.services import SIMULATED
-from selection.models import EffortRun, ModelProfile, ResponseEmbedding
+from selection.models import EffortRun, ModelProfile, ResponseEmbedding, SelectionRun
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +23,39 @@ def counts() -> tuple[int, ...]:
         Pair.objects.count(),
         ModelProfile.objects.count(),
         get_user_model().objects.count(),
+        SelectionRun.objects.count(),
+        EffortRun.objects.count(),
+        ResponseEmbedding.objects.count(),
     )
 
 
-def test_the_demo_holds_real_data_two_roles_and_a_queue(
-    capsys, eager_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_demo")
-    out = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo loaded once for this module, as `make demo` loads it (its effort simulation alone
+    takes seconds), and the loader's output. It stays inside a transaction rolled back after the
+    module's last test, the way Django's TestCase keeps setUpTestData; each test's own changes
+    roll back to it first."""
+    from config.celery import app
+
+    with django_db_blocker.unblock():
+        atomics = TestCase._enter_atomics()
+        eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+        out = io.StringIO()
+        try:
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("load_demo", stdout=out)
+        except BaseException:
+            TestCase._rollback_atomics(atomics)
+            raise
+        finally:
+            app.conf.task_always_eager = eager
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        TestCase._rollback_atomics(atomics)
+
+
+def test_the_demo_holds_real_data_two_roles_and_a_queue(loaded):
+    out = loaded
     project = Project.objects.get(slug=DEMO_SLUG)
     assert project.prompts.count() == 58
     assert Response.objects.filter(prompt__project=project).count() == 1855
@@ -47,20 +74,19 @@ def test_the_demo_holds_real_data_two_roles_and_a_queue(
     assert "demo-annotator / demo-pass" in out
 
 
-def test_the_demo_says_which_port_it_serves_on(capsys):
+def test_the_demo_says_which_port_it_serves_on(loaded, capsys):
+    assert "open http://127.0.0.1:8000/ and log in" in loaded
     call_command("load_demo", port=8123)
     assert "open http://127.0.0.1:8123/ and log in" in capsys.readouterr().out
 
 
-def test_loading_the_demo_twice_duplicates_nothing():
-    call_command("load_demo")
+def test_loading_the_demo_twice_duplicates_nothing(loaded):
     first = counts()
     call_command("load_demo")
     assert counts() == first
 
 
-def test_the_demo_logins_work(client):
-    call_command("load_demo")
+def test_the_demo_logins_work(loaded, client):
     assert client.login(username="demo-annotator", password="demo-pass")
     page = client.get("/")
     assert "AlpacaEval demo" in page.content.decode()
