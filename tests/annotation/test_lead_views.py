@@ -49,7 +49,7 @@ def test_the_lead_page_takes_a_bounded_number_of_queries(client, lead, disputed)
             for choice in ("a", "b"):
                 person = UserFactory()
                 lease = assignment_lease(project=project, annotator=person)
-                label_submit(assignment_id=lease.id, annotator=person, choice=choice)
+                label_submit(assignment_id=lease.id, annotator=person, answer=Answer(choice))
             PairFactory(project=project)
             assignment_lease(project=project, annotator=UserFactory())
 
