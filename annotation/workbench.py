@@ -78,9 +78,7 @@ def lease_and_page(
 ) -> tuple[Assignment | None, Page]:
     """The annotator's lease (queue.assignment_lease) and the page that shows it."""
     lease = queue.assignment_lease(project=project, annotator=annotator)
-    pair_id = None if lease is None else lease.pair_id
-    who = {"project_id": project.id, "annotator_id": annotator.pk, "since": since}
-    return lease, page(**who, pair_id=pair_id, mark=mark)
+    return lease, _page_for(lease, project, annotator, since, mark)
 
 
 def answer_and_page(
@@ -94,9 +92,14 @@ def answer_and_page(
 ) -> tuple[queue.SubmitResult | None, Assignment | None, Page]:
     """queue.answer_and_lease, and the page that shows the next lease."""
     result, lease = queue.answer_and_lease(lease_id, answer, annotator=annotator, project=project)
+    return result, lease, _page_for(lease, project, annotator, since, mark)
+
+
+def _page_for(lease: Assignment | None, project: Project, annotator, since, mark) -> Page:
+    """The page that shows `lease` (the counts alone when there is none)."""
     pair_id = None if lease is None else lease.pair_id
-    who = {"project_id": project.id, "annotator_id": annotator.pk, "since": since}
-    return result, lease, page(**who, pair_id=pair_id, mark=mark)
+    return page(project_id=project.id, annotator_id=annotator.pk, since=since, pair_id=pair_id,
+                mark=mark)  # fmt: skip
 
 
 def _page(row: tuple, mark: progress.Mark) -> Page:

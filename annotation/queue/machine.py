@@ -56,9 +56,7 @@ def model_labels_revert(*, project: Project, judge: str, now: datetime) -> dict:
     """Supersede the judge's live labels and reopen their pairs that still need people.
     {"labels": superseded, "reopened": pairs back in the queue}."""
     with transaction.atomic():
-        labels = Label.objects.live().filter(
-            pair__project=project, source=LabelSource.MODEL, judge=judge
-        )
+        labels = Label.objects.live().filter(project=project, source=LabelSource.MODEL, judge=judge)
         pair_ids = sorted(set(labels.values_list("pair_id", flat=True)))
         superseded = labels.update(superseded_at=now)
         reopened = statements.reopen(pair_ids=pair_ids, overlap=project.overlap)
